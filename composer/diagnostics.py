@@ -1,0 +1,157 @@
+"""Problems in the user's data, as values.
+
+A Diagnostic names the file and line it is about.  Loaders, checks, scoring and
+renderers return them; the command line prints them sorted, in one format that
+editors can jump to (``PATH:LINE: error[CODE name]: message``).
+Only :class:`JianbaoError` is raised, when nothing can continue.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a record came from: a workspace-relative path and a 1-based line."""
+
+    path: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+NO_SOURCE = Source("<jianbao>", 0)
+
+# code -> (name, default severity, one-line doc).  Codes are stable.
+CODES: dict[str, tuple[str, Severity, str]] = {
+    "J101": ("no-workspace", Severity.ERROR, "no jianbao.yml found"),
+    "J102": ("bad-yaml", Severity.ERROR, "a YAML file does not parse"),
+    "J103": ("bad-config", Severity.ERROR, "a configuration value is missing or of the wrong type"),
+    "J104": ("bad-registry", Severity.ERROR, "the unit registry is inconsistent"),
+    "J201": ("bad-front-matter", Severity.ERROR, "front matter does not parse"),
+    "J202": ("missing-title", Severity.ERROR, "an item has no title"),
+    "J203": ("unknown-unit", Severity.ERROR, "a credited unit is not in the registry"),
+    "J204": ("unknown-kind", Severity.ERROR, "kind is neither 信息 nor 简讯"),
+    "J205": ("no-credit", Severity.ERROR, "an item credits no unit"),
+    "J206": ("duplicate-title", Severity.ERROR, "two items of an issue share a title"),
+    "J207": ("empty-body", Severity.ERROR, "an item has no text"),
+    "J208": ("missing-glyph", Severity.ERROR, "no configured font can draw a character"),
+    "J209": ("bad-image", Severity.ERROR, "an image is missing, outside the workspace or remote"),
+    "J210": ("long-brief", Severity.WARNING, "a brief is longer than check.brief_max_chars"),
+    "J211": ("date-form", Severity.WARNING, "a date is not written like 2024年4月9日"),
+    "J212": ("bad-issue", Severity.ERROR, "issue.yml is missing or invalid"),
+    "J213": ("unknown-section", Severity.ERROR, "an item names a section the issue does not list"),
+    "J301": ("bad-ledger", Severity.ERROR, "a ledger entry is malformed"),
+    "J302": ("ledger-unit", Severity.ERROR, "a ledger entry names an unknown unit"),
+    "J303": ("ledger-outlet", Severity.ERROR, "a ledger entry names an unknown outlet"),
+    "J304": ("ledger-duplicate", Severity.ERROR, "a ledger entry is recorded twice"),
+    "J305": ("ledger-date", Severity.ERROR, "a date is outside its period"),
+    "J306": ("closed-period", Severity.ERROR, "a change alters a closed period"),
+    "J401": ("bad-rules", Severity.ERROR, "the rules file is invalid"),
+    "J501": ("render", Severity.ERROR, "an output could not be rendered"),
+    "J601": ("import", Severity.ERROR, "a file could not be imported"),
+    "J602": ("import-unresolved", Severity.ERROR, "an imported credit names no known unit"),
+    "J603": ("import-unplaced", Severity.WARNING, "an imported line could not be placed"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    source: Source
+    code: str
+    message: str
+    hint: str | None = None
+    severity: Severity = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown diagnostic code {self.code}")
+        if self.severity is None:
+            object.__setattr__(self, "severity", CODES[self.code][1])
+
+    @property
+    def name(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def error(source: Source, code: str, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(source, code, message, hint)
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.source.path, d.source.line, d.code)
+
+
+def excerpt(root: Path | None, source: Source) -> str | None:
+    """The offending line of the file, for the human-readable format."""
+    if root is None or not source.line:
+        return None
+    try:
+        lines = (root / source.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if 0 < source.line <= len(lines):
+        return lines[source.line - 1]
+    return None
+
+
+def format_text(diags, root: Path | None = None) -> str:
+    out = []
+    for d in sorted(diags, key=sort_key):
+        out.append(f"{d.source}: {d.severity.value}[{d.code} {d.name}]: {d.message}")
+        line = excerpt(root, d.source)
+        if line is not None:
+            out.append(f"  {d.source.line} | {line}")
+        if d.hint:
+            out.append(f"  hint: {d.hint}")
+    return "\n".join(out)
+
+
+def format_json(diags) -> str:
+    return json.dumps(
+        {
+            "diagnostics": [
+                {
+                    "path": d.source.path,
+                    "line": d.source.line,
+                    "code": d.code,
+                    "name": d.name,
+                    "severity": d.severity.value,
+                    "message": d.message,
+                    "hint": d.hint,
+                }
+                for d in sorted(diags, key=sort_key)
+            ]
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def has_errors(diags, strict: bool = False) -> bool:
+    return any(d.is_error or strict for d in diags)
+
+
+class JianbaoError(Exception):
+    """Nothing can continue (no workspace, unreadable file, refused operation).
+
+    Carries diagnostics when the cause is in the user's data.
+    """
+
+    def __init__(self, message: str, diagnostics: tuple[Diagnostic, ...] = ()):
+        super().__init__(message)
+        self.diagnostics = tuple(diagnostics)

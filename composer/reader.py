@@ -1,0 +1,425 @@
+"""issues/<id>/ → Issue: issue.yml, Markdown items and ▲ briefs files.
+
+The only importer of the Markdown parser.  Raw HTML is never interpreted: the
+parser runs with ``html=False``, so tags come through as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+from markdown_it import MarkdownIt
+
+from composer import yamlsrc
+from composer.credits import TRAILING_CREDIT, WHOLE_CREDIT, looks_like_credit, parse_credit
+from composer.diagnostics import Diagnostic, Source, error
+from composer.model import (
+    ITEM_KINDS,
+    KIND_ARTICLE,
+    KIND_BRIEF,
+    Block,
+    Credit,
+    Heading,
+    Image,
+    Issue,
+    Item,
+    ListBlock,
+    Paragraph,
+    Span,
+    Table,
+)
+from composer.registry import Units
+
+BRIEF_MARK = "▲"
+_CN_DATE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*$")
+ISSUE_FILE = "issue.yml"
+
+
+def _md() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+
+# ---------------------------------------------------------------- dates
+
+def parse_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        m = _CN_DATE.match(value)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+# ---------------------------------------------------------------- markdown → blocks
+
+def _spans(inline_token) -> tuple[Span, ...]:
+    spans: list[Span] = []
+    bold = italic = 0
+    for t in inline_token.children or ():
+        if t.type == "strong_open":
+            bold += 1
+        elif t.type == "strong_close":
+            bold -= 1
+        elif t.type == "em_open":
+            italic += 1
+        elif t.type == "em_close":
+            italic -= 1
+        elif t.type in ("text", "code_inline", "html_inline"):
+            spans.append(Span(text=t.content, bold=bold > 0, italic=italic > 0))
+        elif t.type == "softbreak":
+            # a line break inside a Chinese paragraph joins without a space
+            prev = spans[-1].text[-1:] if spans else ""
+            if prev.isascii() and prev.isalnum():
+                spans.append(Span(text=" ", bold=bold > 0, italic=italic > 0))
+        elif t.type == "hardbreak":
+            spans.append(Span(text="\n", bold=bold > 0, italic=italic > 0))
+        elif t.type == "image":
+            continue  # images are blocks of their own (see _blocks)
+    merged: list[Span] = []
+    for s in spans:
+        if merged and (merged[-1].bold, merged[-1].italic) == (s.bold, s.italic):
+            merged[-1] = Span(text=merged[-1].text + s.text, bold=s.bold, italic=s.italic)
+        elif s.text:
+            merged.append(s)
+    return tuple(merged)
+
+
+def _image(src: str, alt: str, source: Source, base: Path, root: Path) -> Image:
+    """Resolve an image path; remote or escaping paths resolve to None."""
+    parsed = urlparse(src)
+    if parsed.scheme or src.startswith("//") or not src:
+        return Image(src=src, path=None, alt=alt, source=source)
+    path = (base / src).resolve()
+    try:
+        path.relative_to(root.resolve())
+    except ValueError:
+        return Image(src=src, path=None, alt=alt, source=source)
+    return Image(src=src, path=path, alt=alt, source=source)
+
+
+def markdown_blocks(text: str, rel_path: str, first_line: int, base: Path, root: Path) -> tuple[Block, ...]:
+    """Markdown → blocks, each with the file line where it starts."""
+    tokens = _md().parse(text)
+    blocks: list[Block] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        src = Source(rel_path, (t.map[0] if t.map else 0) + first_line)
+        if t.type == "paragraph_open":
+            inline = tokens[i + 1]
+            images = [c for c in inline.children or () if c.type == "image"]
+            for im in images:
+                blocks.append(_image(im.attrs.get("src", ""), im.content, src, base, root))
+            spans = _spans(inline)
+            if "".join(s.text for s in spans).strip():
+                blocks.append(Paragraph(spans=spans, source=src))
+            i += 3
+        elif t.type == "heading_open":
+            blocks.append(Heading(level=int(t.tag[1]), spans=_spans(tokens[i + 1]), source=src))
+            i += 3
+        elif t.type in ("bullet_list_open", "ordered_list_open"):
+            ordered = t.type == "ordered_list_open"
+            items: list[tuple[Span, ...]] = []
+            depth = 0
+            j = i
+            while True:
+                tj = tokens[j]
+                if tj.type in ("bullet_list_open", "ordered_list_open"):
+                    depth += 1
+                elif tj.type in ("bullet_list_close", "ordered_list_close"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif tj.type == "inline":
+                    items.append(_spans(tj))
+                j += 1
+            blocks.append(ListBlock(ordered=ordered, items=tuple(items), source=src))
+            i = j + 1
+        elif t.type == "table_open":
+            rows: list[tuple[str, ...]] = []
+            row: list[str] = []
+            j = i
+            while tokens[j].type != "table_close":
+                tj = tokens[j]
+                if tj.type == "tr_open":
+                    row = []
+                elif tj.type == "inline":
+                    row.append("".join(s.text for s in _spans(tj)))
+                elif tj.type == "tr_close":
+                    rows.append(tuple(row))
+                j += 1
+            blocks.append(Table(rows=tuple(rows), header=True, source=src))
+            i = j + 1
+        elif t.type in ("fence", "code_block", "html_block"):
+            blocks.append(Paragraph(spans=(Span(text=t.content.rstrip("\n")),), source=src))
+            i += 1
+        else:
+            i += 1
+    return tuple(blocks)
+
+
+# ---------------------------------------------------------------- credits
+
+def resolve_credits(labels: list[str], units: Units) -> tuple[Credit, ...]:
+    """Credits from ``单位/作者 作者`` strings."""
+    out: list[Credit] = []
+    for text in labels:
+        for rc in parse_credit(str(text), lambda n: (u.name if (u := units.get(n)) else None)):
+            out.append(
+                Credit(unit=rc.unit or rc.label, authors=rc.authors, label=rc.label, resolved=rc.unit is not None)
+            )
+    return tuple(out)
+
+
+def split_trailing_credit(text: str, units: Units) -> tuple[str, str | None]:
+    """``(text without credit, credit inner text)`` for a paragraph ending in a credit."""
+    m = TRAILING_CREDIT.search(text)
+    if m and looks_like_credit(m[1], lambda n: (u.name if (u := units.get(n)) else None)):
+        return text[: m.start()].rstrip(), m[1]
+    return text, None
+
+
+def _strip_trailing(spans: tuple[Span, ...], n_chars: int) -> tuple[Span, ...]:
+    """Drop the last ``n_chars`` characters (the credit) from spans."""
+    out = list(spans)
+    while n_chars > 0 and out:
+        last = out[-1]
+        if len(last.text) <= n_chars:
+            n_chars -= len(last.text)
+            out.pop()
+        else:
+            out[-1] = Span(text=last.text[:-n_chars], bold=last.bold, italic=last.italic)
+            n_chars = 0
+    if out:
+        last = out[-1]
+        out[-1] = Span(text=last.text.rstrip(), bold=last.bold, italic=last.italic)
+    return tuple(s for s in out if s.text)
+
+
+def brief_title(spans: tuple[Span, ...]) -> str:
+    """A brief's title: its bold lead-in, else its first clause(s) up to 40 characters."""
+    if spans and spans[0].bold and spans[0].text.strip(BRIEF_MARK).strip():
+        return spans[0].text.strip(BRIEF_MARK).strip().rstrip("：:。，")
+    text = "".join(s.text for s in spans).lstrip(BRIEF_MARK).strip()
+    title = ""
+    for m in re.finditer(r"[^，。；！？]+[，。；！？]?", text):
+        title += m.group(0)
+        if m.group(0)[-1:] in "。；！？" or len(title.rstrip("，")) >= 12:
+            break
+    title = title.rstrip("，。；！？")
+    return title[:40] if len(title) > 40 else title
+
+
+# ---------------------------------------------------------------- items
+
+_KNOWN_KEYS = {"title", "subtitle", "kind", "units", "authors", "credits", "credit", "section", "order", "category", "tags"}
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in re.split(r"[\s、，,]+", value) if v]
+    return [str(v) for v in value]
+
+
+def load_item_file(
+    root: Path, path: Path, units: Units, default_section: str = ""
+) -> tuple[list[Item], list[Diagnostic]]:
+    rel = yamlsrc.rel(root, path)
+    diags: list[Diagnostic] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return [], [error(Source(rel, 1), "J201", "file is not UTF-8 text")]
+    fm_text, body, body_line = yamlsrc.split_front_matter(text)
+    meta = {}
+    if fm_text is not None:
+        data, yd = yamlsrc.parse(fm_text, rel, line_offset=1, code="J201")
+        diags += yd
+        if yd:
+            return [], diags
+        if data is not None and not yamlsrc.is_map(data):
+            return [], [error(Source(rel, 2), "J201", "front matter must be a mapping of keys")]
+        meta = data or {}
+    line = lambda key: Source(rel, yamlsrc.line_of(meta, key, base=1) if key in meta else 1)  # noqa: E731
+
+    kind = str(meta.get("kind", KIND_ARTICLE)).strip()
+    if kind not in ITEM_KINDS:
+        diags.append(error(line("kind"), "J204", f"kind {kind!r} is neither 信息 nor 简讯", "write kind: 信息 or kind: 简讯"))
+        kind = KIND_ARTICLE
+    section = str(meta.get("section") or default_section or kind)
+    order = meta.get("order", 0)
+    try:
+        order = float(order)
+    except (TypeError, ValueError):
+        diags.append(error(line("order"), "J103", f"order must be a number, found {order!r}"))
+        order = 0.0
+    blocks = markdown_blocks(body, rel, body_line, path.parent, root)
+    base = dict(
+        section=section,
+        order=order,
+        category=str(meta.get("category") or ""),
+        tags=tuple(_as_list(meta.get("tags"))),
+    )
+
+    if kind == KIND_BRIEF and not meta.get("title"):
+        items, bd = _briefs(rel, blocks, units, base, meta)
+        return items, diags + bd
+
+    # credits: front matter, else a legacy credit line closing the body
+    labels = _as_list(meta.get("credits") or meta.get("credit"))
+    if not labels and meta.get("units") is not None:
+        unit_names = _as_list(meta.get("units"))
+        authors = _as_list(meta.get("authors"))
+        labels = [f"{unit_names[0]}/{' '.join(authors)}" if authors and unit_names else n for n in unit_names[:1]]
+        labels += unit_names[1:]
+    credit_source = line("credits" if "credits" in meta else "credit" if "credit" in meta else "units")
+    if not labels and blocks and isinstance(blocks[-1], Paragraph):
+        m = WHOLE_CREDIT.match(blocks[-1].text)
+        if m:
+            labels = [m[1]]
+            credit_source = blocks[-1].source
+            blocks = blocks[:-1]
+        else:
+            rest, inner = split_trailing_credit(blocks[-1].text, units)
+            if inner:
+                labels = [inner]
+                credit_source = blocks[-1].source
+                last = blocks[-1]
+                blocks = blocks[:-1] + (
+                    Paragraph(spans=_strip_trailing(last.spans, len(last.text) - len(rest)), source=last.source),
+                )
+    credits = resolve_credits(labels, units)
+    diags += _credit_diags(credits, credit_source, units)
+
+    title = str(meta.get("title") or "").strip()
+    if kind == KIND_BRIEF and blocks and isinstance(blocks[0], Paragraph):
+        first = blocks[0]
+        if first.spans and first.spans[0].text.startswith(BRIEF_MARK):
+            s0 = first.spans[0]
+            blocks = (Paragraph(spans=(Span(text=s0.text[1:], bold=s0.bold, italic=s0.italic),) + first.spans[1:],
+                                source=first.source),) + blocks[1:]
+    item = Item(
+        source=Source(rel, 1),
+        kind=kind,
+        title=title,
+        subtitle=str(meta.get("subtitle") or "").strip(),
+        credits=credits,
+        blocks=blocks,
+        **base,
+    )
+    return [item], diags
+
+
+def _credit_diags(credits: tuple[Credit, ...], source: Source, units: Units) -> list[Diagnostic]:
+    return [
+        error(source, "J203", f"unit {c.label!r} is not in the unit registry", units.hint(c.label))
+        for c in credits
+        if not c.resolved
+    ]
+
+
+def _briefs(rel: str, blocks, units: Units, base: dict, meta) -> tuple[list[Item], list[Diagnostic]]:
+    """Split a briefs file: each ▲ paragraph is a brief; a lone credit paragraph joins the one before."""
+    items: list[Item] = []
+    diags: list[Diagnostic] = []
+    pending: list[tuple[Paragraph, list[Block], str | None, Source]] = []
+    for b in blocks:
+        text = b.text if isinstance(b, Paragraph) else ""
+        if isinstance(b, Paragraph) and text.lstrip().startswith(BRIEF_MARK):
+            rest, inner = split_trailing_credit(text, units)
+            para = b
+            if inner:
+                para = Paragraph(spans=_strip_trailing(b.spans, len(text) - len(rest)), source=b.source)
+            pending.append((para, [], inner, b.source))
+        elif isinstance(b, Paragraph) and (m := WHOLE_CREDIT.match(text)) and pending and pending[-1][2] is None:
+            p, extra, _, _ = pending[-1]
+            pending[-1] = (p, extra, m[1], b.source)
+        elif pending:
+            pending[-1][1].append(b)  # continuation (a second paragraph of the brief)
+        else:
+            diags.append(error(b.source, "J201", "text before the first ▲ brief in a briefs file",
+                               "start every brief with ▲, or give the file a title to make it one item"))
+    order = base["order"]
+    for n, (para, extra, inner, csrc) in enumerate(pending):
+        spans = list(para.spans)
+        spans[0] = Span(text=spans[0].text.lstrip().lstrip(BRIEF_MARK), bold=spans[0].bold, italic=spans[0].italic)
+        credits = resolve_credits([inner] if inner else [], units)
+        diags += _credit_diags(credits, csrc, units)
+        items.append(
+            Item(
+                source=para.source,
+                kind=KIND_BRIEF,
+                title=brief_title(para.spans),
+                credits=credits,
+                blocks=(Paragraph(spans=tuple(s for s in spans if s.text), source=para.source), *extra),
+                **{**base, "order": order + n / 1000},
+            )
+        )
+    return items, diags
+
+
+def item_files(issue_dir: Path) -> list[Path]:
+    return sorted(p for p in issue_dir.glob("*.md") if not p.name.startswith(("_", ".")))
+
+
+def load_issue(root: Path, issue_dir: Path, units: Units) -> tuple[Issue | None, list[Diagnostic]]:
+    issue_dir = issue_dir.resolve()
+    rel = yamlsrc.rel(root, issue_dir / ISSUE_FILE)
+    data, diags = yamlsrc.load(root, issue_dir / ISSUE_FILE, code="J212")
+    if data is None:
+        return None, diags
+    if not yamlsrc.is_map(data):
+        return None, [error(Source(rel, 1), "J212", "issue.yml must be a mapping (number:, date:, sections:)")]
+    src = lambda key: Source(rel, yamlsrc.line_of(data, key) if key in data else 1)  # noqa: E731
+    number = data.get("number")
+    if not isinstance(number, int) or number < 1:
+        diags.append(error(src("number"), "J212", f"number must be a positive whole number, found {number!r}"))
+        number = 0
+    date = parse_date(data.get("date"))
+    if date is None:
+        diags.append(error(src("date"), "J212", f"date must be like 2024-04-15 or 2024年4月15日, found {data.get('date')!r}"))
+        date = dt.date(1970, 1, 1)
+    elif isinstance(data.get("date"), str) and not _CN_DATE.match(data["date"]) and not re.match(r"^\d{4}-\d{2}-\d{2}$", data["date"]):
+        diags.append(error(src("date"), "J211", f"date {data['date']!r} is not written like 2024年4月9日"))
+    total = data.get("total_number")
+    if total is not None and not isinstance(total, int):
+        diags.append(error(src("total_number"), "J212", f"total_number must be a whole number, found {total!r}"))
+        total = None
+    sections = tuple(str(s) for s in (data.get("sections") or ()))
+    items: list[Item] = []
+    for path in item_files(issue_dir):
+        found, d = load_item_file(root, path, units)
+        items += found
+        diags += d
+    for it in items:
+        if sections and it.section not in sections:
+            diags.append(error(it.source, "J213", f"section {it.section!r} is not in issue.yml sections {list(sections)}"))
+    rank = {s: i for i, s in enumerate(sections)}
+    items.sort(key=lambda it: (rank.get(it.section, len(rank)), it.order, it.source.path, it.source.line))
+    issue = Issue(
+        source=Source(rel, 1),
+        id=issue_dir.name,
+        path=issue_dir,
+        number=number,
+        date=date,
+        total_number=total,
+        sections=sections,
+        editor_note=str(data.get("editor_note") or "").strip(),
+        items=tuple(items),
+    )
+    return issue, diags
