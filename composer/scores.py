@@ -1,0 +1,95 @@
+"""Computed report values: what scoring produces and report renderers consume.
+
+Scoring (``composer.scoring``) turns rules × ledger into a :class:`Report`;
+renderers (``composer.reports.*``) only read it.  Points are Decimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from composer.model import Commission
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoredItem:
+    """One adopted item of a unit, as the itemized list prints it."""
+
+    title: str
+    outlet: str  # 简报 (own bulletin), 昨日市情, 每日动态, 市政府约稿, 省, 州 …
+    kind: str  # 信息 / 简讯 / 动态
+    points: Decimal
+    month: str
+    label: str  # "第2期  简讯", "每日动态", "昨日市情★", "市政府约稿"
+    issue: int | None = None
+    star: bool = False
+    own: bool = False  # adopted by the own bulletin
+    commission: bool = False  # a 约稿 adoption
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measure:
+    """One count column pair, e.g. Golmud's 州/信息 本月 and 累计."""
+
+    key: str
+    period: int
+    cumulative: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoreRow:
+    unit: str  # the name the table prints (group's table_name)
+    unit_name: str  # registry full name
+    short: str
+    group: str
+    submitted: int
+    submitted_cumulative: int
+    higher_adopted: int
+    own_adopted: int
+    own_articles: int  # own-bulletin 信息
+    own_briefs: int  # own-bulletin 简讯
+    own_points: Decimal
+    higher_points: Decimal
+    bonus_points: Decimal
+    bonuses: tuple[tuple[str, Decimal], ...]  # (reason, points)
+    adoption_points: Decimal  # own + higher + bonus
+    commissioned: int
+    commission_points: Decimal
+    reported_up: int
+    base_points: Decimal | None
+    submission_points: Decimal | None
+    period_points: Decimal
+    cumulative_points: Decimal
+    rank: int | None
+    qualified: bool | None
+    failures: tuple[str, ...] = ()  # quota measures missed, e.g. ("submitted@2024-05",)
+    measures: tuple[Measure, ...] = ()
+    items: tuple[ScoredItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupReport:
+    name: str
+    rows: tuple[ScoreRow, ...]
+    received: int  # submissions received from the group in the period
+    own_adopted: int  # own-bulletin adoptions of the group's items (distinct items)
+    top: tuple[str, ...]  # short names of the units ranked 1–3 (ties included)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    period: str  # "2024-01" or "2024-05..2024-06"
+    months: tuple[str, ...]
+    year: int
+    rules: str  # rules name
+    form: str  # report form from the rules file: "liaocheng" | "golmud" | …
+    groups: tuple[GroupReport, ...]
+    totals: ScoreRow | None = None  # the 合计 row where the form has one
+    commissions_total: int = 0
+    commissions_adopted: int = 0
+    upcoming: tuple[Commission, ...] = ()  # open 约稿 topics with deadlines after the period
+    below_submission_quota: tuple[str, ...] = ()
+    below_adoption_quota: tuple[str, ...] = ()
+    received: int = 0
+    own_adopted: int = 0
