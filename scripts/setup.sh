@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Set up jianbao on Debian/Ubuntu: system libraries and fonts through apt-get,
+# then a virtual environment in .venv with the package installed.
+# Installs only what is missing, so a second run takes about a second.
+#
+#   bash scripts/setup.sh          # what building bulletins and reports needs
+#   bash scripts/setup.sh --test   # plus what the tests need (poppler, LibreOffice)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+# Runtime: Pango for WeasyPrint, HarfBuzz subsetting (without it WeasyPrint falls
+# back to fontTools and a bulletin takes seconds instead of under one), CJK fonts.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+          fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai)
+# Tests: pdftotext/pdffonts/pdftoppm, and LibreOffice to check that DOCX opens.
+[ $want_tests = 1 ] && packages+=(poppler-utils libreoffice-writer-nogui)
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+  echo "jianbao needs Python 3.11 or newer as '$python' (set PYTHON=...)" >&2
+  exit 1
+fi
+# Debian's python3 ships venv/ensurepip separately.
+if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+  ver=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+  packages+=("python$ver-venv")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  # libreoffice-writer (with GUI) satisfies the -nogui variant too
+  if [ "$p" = libreoffice-writer-nogui ] && command -v soffice >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Python environment: reinstall only when pyproject.toml changed.
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv" >&2
+  "$python" -m venv .venv
+fi
+stamp=.venv/.jianbao-installed
+extras=""
+[ $want_tests = 1 ] && extras="[test]"
+sig="$(sha256sum pyproject.toml | cut -d' ' -f1)$extras"
+if [ ! -f "$stamp" ] || ! grep -qxF "$sig" "$stamp"; then
+  echo "setup: installing jianbao into .venv" >&2
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -e ".$extras"
+  if [ $want_tests = 1 ]; then echo "$sig" > "$stamp"; echo "${sig%\[test\]}" >> "$stamp"; else echo "$sig" > "$stamp"; fi
+fi
+echo "setup: ready (.venv/bin/jianbao)" >&2
