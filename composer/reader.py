@@ -39,7 +39,11 @@ ISSUE_FILE = "issue.yml"
 
 
 def _md() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    # accept every link so that file:, data: and remote images reach _image and
+    # are reported and refused there, instead of silently becoming text
+    md.validateLink = lambda url: True
+    return md
 
 
 # ---------------------------------------------------------------- dates
