@@ -18,6 +18,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             f.write(raw)
             f.flush()
             os.fsync(f.fileno())
+        if os.environ.get("JIANBAO_TEST_PAUSE_BEFORE_REPLACE"):  # crash tests kill the process here
+            import time
+
+            time.sleep(float(os.environ["JIANBAO_TEST_PAUSE_BEFORE_REPLACE"]))
         os.replace(tmp, path)
     except BaseException:
         try:

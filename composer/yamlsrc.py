@@ -96,6 +96,13 @@ def new_map(pairs=()) -> CommentedMap:
     return m
 
 
+def flow(x: Any) -> Any:
+    """A list or dict that dumps in flow style (``[a, b]``, ``{k: v}``)."""
+    out = CommentedMap(x) if isinstance(x, dict) else CommentedSeq(x)
+    out.fa.set_flow_style()
+    return out
+
+
 def is_map(x: Any) -> bool:
     return isinstance(x, dict)
 
