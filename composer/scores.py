@@ -6,6 +6,7 @@ renderers (``composer.reports.*``) only read it.  Points are Decimal.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,6 +65,7 @@ class ScoreRow:
     rank: int | None
     qualified: bool | None
     failures: tuple[str, ...] = ()  # quota measures missed, e.g. ("submitted@2024-05",)
+    waived: tuple[str, ...] = ()  # quota misses exempted by a waiver event
     measures: tuple[Measure, ...] = ()
     items: tuple[ScoredItem, ...] = ()
 
@@ -93,3 +95,17 @@ class Report:
     below_adoption_quota: tuple[str, ...] = ()
     received: int = 0
     own_adopted: int = 0
+    adopted_credits: int = 0  # adoptions counted per credited unit (Golmud's 采用 N 条次)
+    # texts of the report form (rules file ``report:``, placeholders filled in)
+    title: str = ""  # 关于1月份政务信息采用情况的通报
+    addressees: str = ""  # 主送
+    attachment: str = ""  # 附件 name
+    intro: str = ""
+    contact: str = ""
+    issuer: str = ""  # signature (the publication's organization unless the rules say otherwise)
+    date: dt.date | None = None  # date under the signature
+    commentary: str = ""  # editor's commentary paragraph (--commentary FILE)
+    notes: tuple[str, ...] = ()  # 注：1、… 2、…
+    period_label: str = ""  # "1" or "5—6" (as in 1月份 / 5—6月份)
+    next_period_label: str = ""  # "2" or "7—8"
+    unused: tuple[str, ...] = ()  # row fields the rules do not use (JSON null; tables may hide them)
