@@ -1,0 +1,244 @@
+"""The 通报 as a 公文-layout DOCX (GB/T 9704): python-docx proxies plus formats.docx_oxml.
+
+Page 1: title (二号小标宋), 主送, body (三号仿宋, 左空二字), 附件说明, signature
+and date; then the 附件 on a new page (``附件`` in 三号黑体, its title centred),
+the group tables with merged header rows, and the itemized lists.  The Golmud
+form's wide table gets a landscape section.  Every paragraph uses a named style
+whose fonts name the official faces in the East Asian slot.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.shared import Mm, Pt, Twips
+
+from composer.formats import docx_oxml as ox
+from composer.reports import content
+from composer.reports.content import Para, TableSpec
+
+FANGSONG, XBS, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
+LATIN = "Times New Roman"
+CHAR = 15.793  # pt: one 三号 character on the 28-character grid
+TEXT_W_PT = ox.TEXT_W / 20
+FOOTER_TW = 1446  # 25.5 mm: the page number's dash line 7 mm below the 版心
+
+# style id -> (east asian font, size pt, alignment, first-line chars, snap to grid)
+STYLES = {
+    "GwTitle": (XBS, 22, WD_ALIGN_PARAGRAPH.CENTER, 0, False),
+    "GwAddressee": (FANGSONG, 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 0, True),
+    "GwBody": (FANGSONG, 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, True),
+    "GwH1": (HEITI, 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, True),
+    "GwH2": (KAITI, 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, True),
+    "GwAttachNote": (FANGSONG, 16, WD_ALIGN_PARAGRAPH.LEFT, 2, True),
+    "GwSignature": (FANGSONG, 16, WD_ALIGN_PARAGRAPH.RIGHT, 0, True),
+    "GwDate": (FANGSONG, 16, WD_ALIGN_PARAGRAPH.RIGHT, 0, True),
+    "GwAttachLabel": (HEITI, 16, WD_ALIGN_PARAGRAPH.LEFT, 0, True),
+    "GwAttachTitle": (XBS, 22, WD_ALIGN_PARAGRAPH.CENTER, 0, False),
+    "GwTableTitle": (KAITI, 16, WD_ALIGN_PARAGRAPH.LEFT, 0, True),
+    "GwGroupHeading": (HEITI, 16, WD_ALIGN_PARAGRAPH.CENTER, 0, True),
+    "GwUnit": (FANGSONG, 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, True),
+    "GwItem": (FANGSONG, 16, WD_ALIGN_PARAGRAPH.LEFT, 0, True),
+    "GwNote": (FANGSONG, 14, WD_ALIGN_PARAGRAPH.LEFT, 0, False),
+    "GwTableHead": (HEITI, 10.5, WD_ALIGN_PARAGRAPH.CENTER, 0, False),
+    "GwTableCell": (FANGSONG, 10.5, WD_ALIGN_PARAGRAPH.CENTER, 0, False),
+    "GwTableUnit": (FANGSONG, 10.5, WD_ALIGN_PARAGRAPH.LEFT, 0, False),
+    "GwFooter": (SONGTI, 14, None, 0, False),
+}
+STYLE_OF = {
+    content.TITLE: "GwTitle", content.ADDRESSEE: "GwAddressee", content.BODY: "GwBody",
+    content.H1: "GwH1", content.H2: "GwH2", content.ATTACH_NOTE: "GwAttachNote",
+    content.SIGNATURE: "GwSignature", content.DATE: "GwDate", content.ATTACH_LABEL: "GwAttachLabel",
+    content.ATTACH_TITLE: "GwAttachTitle", content.TABLE_TITLE: "GwTableTitle",
+    content.GROUP_HEADING: "GwGroupHeading", content.UNIT: "GwUnit", content.ITEM: "GwItem",
+    content.NOTE: "GwNote",
+}
+
+
+def _styles(doc) -> None:
+    ox.strip_theme_fonts(doc)
+    ox.doc_defaults(doc, FANGSONG, LATIN, 16, ox.LINE_PITCH)
+    ox.settings_zh(doc)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(16)
+    ox.set_fonts(normal, FANGSONG, LATIN)
+    normal.paragraph_format.widow_control = False
+    ox.set_auto_space(normal, False)
+    for sid, (face, size, align, indent, snap) in STYLES.items():
+        st = doc.styles.add_style(sid, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = normal
+        st.quick_style = True
+        st.font.size = Pt(size)
+        st.font.bold = False
+        ox.set_fonts(st, face, LATIN if face == FANGSONG else face)
+        pf = st.paragraph_format
+        if align is not None:
+            pf.alignment = align
+        if indent:
+            ox.set_first_line_chars(st, indent * 100, round(indent * CHAR * 20))
+        if not snap:
+            ox.set_snap_to_grid(st, False)
+        if size == 22:
+            ox.set_exact_line(st, 700)  # 35 pt for 二号 titles
+        elif size <= 10.5:
+            ox.set_exact_line(st, 300)  # 15 pt in table cells
+        elif size == 14:
+            ox.set_exact_line(st, 500)
+    doc.styles["GwH1"].paragraph_format.keep_with_next = True
+    doc.styles["GwTableTitle"].paragraph_format.keep_with_next = True
+    doc.styles["GwGroupHeading"].paragraph_format.keep_with_next = True
+    doc.styles["GwUnit"].paragraph_format.keep_with_next = True
+    item = doc.styles["GwItem"].paragraph_format
+    item.tab_stops.add_tab_stop(Pt(TEXT_W_PT), WD_TAB_ALIGNMENT.RIGHT)
+    doc.styles["GwAttachTitle"].paragraph_format.space_after = Pt(28.95)
+
+
+def _footers(section) -> None:
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.style = "GwFooter"
+        p.alignment = align
+        pf = p.paragraph_format
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(14)
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            pf.right_indent = Pt(14)
+        else:
+            pf.left_indent = Pt(14)
+        p.add_run("— ")
+        ox.add_page_field(p.add_run())
+        p.add_run(" —")
+
+
+def _para(doc, p: Para):
+    par = doc.add_paragraph(style=STYLE_OF[p.style])
+    par.add_run(p.text)
+    if p.label:
+        par.add_run("\t" + p.label)
+    return par
+
+
+def signature_indents(signature: str, date: str) -> tuple[float, float]:
+    """Right indents (in characters) of the 署名 and the date, GB/T 9704 §7.3.5.2.
+
+    The 署名 is 右空二字 and the date starts two characters right of the 署名's
+    first character; when the date is the longer, the date is 右空二字 instead.
+    """
+    sw, dw = content.text_width(signature), content.text_width(date)
+    if not signature:
+        return 0, 2
+    if dw + 2 <= sw:
+        return 2, sw - dw
+    return dw + 4 - sw, 2
+
+
+def _cover(doc, rd: content.ReportDoc) -> None:
+    doc.add_paragraph(style="GwTitle")  # two blank lines above the title stand for the 版头
+    for line in content.title_lines(rd.title):
+        doc.add_paragraph(line, style="GwTitle")
+    doc.add_paragraph(style="GwAddressee")  # one blank line between title and 主送
+    for p in rd.cover:
+        if p.style == content.ATTACH_NOTE:
+            doc.add_paragraph(style="GwBody")
+        _para(doc, p)
+    doc.add_paragraph(style="GwBody")
+    doc.add_paragraph(style="GwBody")
+    sig_r, date_r = signature_indents(rd.signature, rd.date)
+    if rd.signature:
+        sp = doc.add_paragraph(rd.signature, style="GwSignature")
+        sp.paragraph_format.right_indent = Pt(sig_r * CHAR)
+    dp = doc.add_paragraph(rd.date, style="GwDate")
+    dp.paragraph_format.right_indent = Pt(date_r * CHAR)
+
+
+def _table(doc, spec: TableSpec, width_tw: int) -> None:
+    n_rows = spec.header_rows + len(spec.rows) + (1 if spec.total else 0)
+    table = doc.add_table(rows=n_rows, cols=spec.columns)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    ox.table_grid(table, width_tw, sz=4)
+    ox.table_cell_margins(table, 40, 40)
+    total_w = sum(spec.widths)
+    widths = [round(width_tw * w / total_w) for w in spec.widths]
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Twips(widths[i])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for i, col in enumerate(table.columns):
+        col.width = Twips(widths[i])
+    for h in spec.header:
+        cell = table.cell(h.row, h.col)
+        if h.rowspan > 1 or h.colspan > 1:
+            cell = cell.merge(table.cell(h.row + h.rowspan - 1, h.col + h.colspan - 1))
+        p = cell.paragraphs[0]
+        p.style = "GwTableHead"
+        p.add_run(h.text)
+    for r in range(spec.header_rows):
+        ox.repeat_header_row(table.rows[r])
+        for cell in table.rows[r].cells:
+            cell.paragraphs[0].style = "GwTableHead"
+    rows = list(spec.rows) + ([spec.total] if spec.total else [])
+    for i, values in enumerate(rows):
+        row = table.rows[spec.header_rows + i]
+        row.height = Pt(20)
+        for c, v in enumerate(values):
+            p = row.cells[c].paragraphs[0]
+            p.style = "GwTableUnit" if c == 0 and not (spec.total and i == len(rows) - 1) else "GwTableCell"
+            text = content.num(v)
+            if text:
+                p.add_run(text)
+
+
+def _landscape(doc):
+    sec = doc.add_section(WD_SECTION.NEW_PAGE)
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Mm(297), Mm(210)
+    sec.top_margin, sec.bottom_margin = Mm(28), Mm(26)
+    sec.left_margin, sec.right_margin = Mm(37), Mm(35)
+    sec.footer_distance = Twips(FOOTER_TW - 567)
+    return sec
+
+
+def render(ws, report) -> bytes:
+    """``report`` (composer.scores.Report) → .docx bytes."""
+    rd = content.build(ws, report)
+    doc = Document()
+    ox.prune_template(doc)
+    _styles(doc)
+    sec = doc.sections[0]
+    ox.page_setup(sec, FOOTER_TW)
+    ox.line_grid_only(sec)  # LibreOffice spreads text on a negative-charSpace grid
+    doc.settings.odd_and_even_pages_header_footer = True
+    _footers(sec)
+    _cover(doc, rd)
+
+    width_tw = ox.TEXT_W
+    if rd.landscape_attachment:
+        sec2 = _landscape(doc)
+        width_tw = round((sec2.page_width - sec2.left_margin - sec2.right_margin) / 635)
+        label = doc.add_paragraph(rd.attach_label, style="GwAttachLabel")
+    else:
+        label = doc.add_paragraph(rd.attach_label, style="GwAttachLabel")
+        label.paragraph_format.page_break_before = True
+    doc.add_paragraph(style="GwAttachLabel")
+    doc.add_paragraph(rd.attach_title, style="GwAttachTitle")
+    for part in rd.attachment:
+        if isinstance(part, TableSpec):
+            if part.title:
+                doc.add_paragraph(part.title, style="GwTableTitle")
+            _table(doc, part, width_tw)
+            doc.add_paragraph(style="GwNote")
+        else:
+            _para(doc, part)
+    props = doc.core_properties
+    props.title = rd.title
+    props.author = rd.signature or "jianbao"
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
