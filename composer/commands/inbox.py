@@ -1,0 +1,138 @@
+"""``jianbao inbox``: the manuscripts units sent, and taking one into an issue.
+
+A manuscript stays in ``inbox/`` for good (it is the submission's record, which
+the ledger's submission event points at by ``ref``).  Taking it into an issue
+copies it there as an item (its pictures too) with its credit (unit + authors)
+and sets ``status: 已采用`` plus ``taken: issues/<id>/<file>`` in the inbox
+record's front matter; the rest of that file is left as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from composer import yamlsrc
+from composer.commands.importing import INBOX, STATUS_NEW, STATUS_TAKEN, inbox_records, slug
+from composer.diagnostics import JianbaoError
+from composer.importer import markdown
+from composer.model import KIND_ARTICLE, KIND_BRIEF
+from composer.output import write_atomic
+from composer.reader import item_files
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    id: str  # the file stem
+    path: Path
+    status: str
+    received: str
+    unit: str
+    title: str
+    authors: tuple[str, ...]
+    hash: str
+    taken: str = ""
+
+
+def entries(ws, status: str | None = None) -> list[Entry]:
+    out = []
+    for p, meta in inbox_records(ws):
+        authors = meta.get("authors") or []
+        e = Entry(id=p.stem, path=p, status=str(meta.get("status") or STATUS_NEW), received=str(meta.get("received") or ""),
+                  unit=str(meta.get("unit") or ""), title=str(meta.get("title") or ""),
+                  authors=tuple(str(a) for a in ([authors] if isinstance(authors, str) else authors)),
+                  hash=str(meta.get("hash") or ""), taken=str(meta.get("taken") or ""))
+        if status is None or e.status == status:
+            out.append(e)
+    return sorted(out, key=lambda e: (e.received, e.id))
+
+
+def find(ws, ident: str) -> Entry:
+    """By file stem or name, path, or a unique prefix of the stem or of the hash."""
+    ident = Path(ident).name.removesuffix(".md")
+    every = entries(ws)
+    exact = [e for e in every if e.id == ident]
+    if exact:
+        return exact[0]
+    hits = [e for e in every if e.id.startswith(ident) or e.hash.removeprefix("sha256:").startswith(ident)]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise JianbaoError(f"no inbox manuscript {ident!r} (see `jianbao inbox`)")
+    raise JianbaoError(f"{ident!r} names {len(hits)} manuscripts: " + ", ".join(e.id for e in hits))
+
+
+def listing(ws, status: str | None = None) -> str:
+    rows = entries(ws, status)
+    if not rows:
+        return ""
+    lines = []
+    for e in rows:
+        short = u.short if (u := ws.units.get(e.unit)) else e.unit
+        taken = f"  → {e.taken}" if e.taken else ""
+        lines.append(f"{e.id}\t{e.status}\t{e.received}\t{short}\t{e.title}{taken}")
+    return "\n".join(lines)
+
+
+def _section(issue, kind: str) -> str:
+    same = [it.section for it in issue.items if it.kind == kind]
+    if same:
+        return same[-1]
+    if kind == KIND_BRIEF:
+        return "简讯" if not issue.sections or "简讯" in issue.sections else issue.sections[-1]
+    other = [s for s in issue.sections if s != "简讯"]
+    return other[0] if other else (issue.sections[0] if issue.sections else "工作动态")
+
+
+def take(ws, ident: str, issue_arg: str, as_kind: str = KIND_ARTICLE) -> tuple[Path, Entry]:
+    """Copy manuscript ``ident`` into the issue as an item; mark it 已采用 in the inbox."""
+    if as_kind not in (KIND_ARTICLE, KIND_BRIEF):
+        raise JianbaoError(f"--as {as_kind!r}: choose 信息 or 简讯")
+    e = find(ws, ident)
+    if e.status == STATUS_TAKEN:
+        raise JianbaoError(f"{e.id} was already taken ({e.taken or STATUS_TAKEN}); nothing done")
+    unit = ws.units.get(e.unit)
+    if unit is None:
+        raise JianbaoError(f"{ws.rel(e.path)}: unit {e.unit!r} is not in the registry; {ws.units.hint(e.unit)}")
+    issue, diags = ws.load_issue(issue_arg)
+    if issue is None:
+        raise JianbaoError(f"{issue_arg}: the issue does not load", tuple(diags))
+    folder = Path(issue.path)
+    text = e.path.read_text(encoding="utf-8")
+    fm_text, body, _ = yamlsrc.split_front_matter(text)
+    section = _section(issue, as_kind)
+    orders = [it.order for it in issue.items if it.section == section]
+    order = int(max(orders)) + 1 if orders else 1
+    numbers = [int(m[1]) for p in item_files(folder) if (m := re.match(r"(\d+)", p.name))]
+    name = f"{(max(numbers) + 1) if numbers else 1:02d}-{slug(e.title)}.md"
+    credit = unit.short + (f"/{' '.join(e.authors)}" if e.authors else "")
+    body = body.strip("\n")
+    if as_kind == KIND_BRIEF and not body.startswith("▲"):
+        body = "▲" + body
+    fm = markdown.front_matter([
+        ("title", e.title), ("kind", as_kind), ("credits", yamlsrc.flow([credit])),
+        ("section", section), ("order", order), ("inbox", ws.rel(e.path)),
+    ])
+    target = folder / name
+    images = ws.root / INBOX / e.id
+    if images.is_dir():
+        dest = folder / e.id
+        if dest.exists():
+            raise JianbaoError(f"{dest} already exists; nothing done")
+        shutil.copytree(images, dest)
+    write_atomic(target, fm + "\n" + body + "\n")
+    # mark the inbox record, keeping the editor's other keys and comments
+    data, d = yamlsrc.parse(fm_text or "", ws.rel(e.path))
+    if d or not yamlsrc.is_map(data):
+        data = yamlsrc.new_map()
+    data["status"] = STATUS_TAKEN
+    data["taken"] = ws.rel(target)
+    write_atomic(e.path, "---\n" + yamlsrc.dump(data) + "---\n" + text[len(text) - len(_body_of(text)):])
+    return target, e
+
+
+def _body_of(text: str) -> str:
+    _, body, _ = yamlsrc.split_front_matter(text)
+    return body

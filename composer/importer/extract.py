@@ -1,0 +1,311 @@
+"""Text out of .txt and .docx files, as a flat sequence of pieces.
+
+A piece is a paragraph (spans with bold/italic, the Word style name, list
+membership), a table or a picture, each with the place it came from: the line of
+a .txt file, the paragraph number of a .docx.  Nothing here knows bulletins; the
+splitter (``composer.importer.splitter``) does.
+
+python-docx is imported only inside :func:`read_docx`.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from composer.diagnostics import JianbaoError, Source, error
+from composer.model import Span
+
+_OPEN = "（("
+_CLOSE = "）)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Para:
+    source: Source = field(compare=False)
+    spans: tuple[Span, ...]
+    style: str = ""  # Word paragraph style name ("" for text files)
+    list_kind: str = ""  # "" | "bullet" | "ordered"
+    gap_before: bool = True  # a blank line (or paragraph end) separates it from the previous piece
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TablePiece:
+    source: Source = field(compare=False)
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImagePiece:
+    source: Source = field(compare=False)
+    data: bytes = field(repr=False)
+    ext: str  # without the dot: png, jpeg …
+
+
+def plain(text: str) -> tuple[Span, ...]:
+    return (Span(text=text),) if text else ()
+
+
+def clean(text: str) -> str:
+    """Fold the spaces Word and copy-paste leave: NBSP, ideographic indent, tabs."""
+    text = text.replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+def join_text(left: str, right: str) -> str:
+    """Join two halves of a broken line: no space between Chinese characters,
+    one space between Latin words and inside an open credit parenthesis."""
+    if not left:
+        return right
+    if not right:
+        return left
+    if unclosed_paren(left) or (left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum()):
+        return left + " " + right
+    return left + right
+
+
+def unclosed_paren(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+    return depth > 0
+
+
+def join_spans(a: tuple[Span, ...], b: tuple[Span, ...]) -> tuple[Span, ...]:
+    left = "".join(s.text for s in a)
+    right = "".join(s.text for s in b)
+    joined = join_text(left, right)
+    sep = joined[len(left) : len(joined) - len(right)]
+    out = list(a)
+    if sep:
+        out.append(Span(text=sep))
+    out.extend(b)
+    return merge_spans(out)
+
+
+def merge_spans(spans) -> tuple[Span, ...]:
+    merged: list[Span] = []
+    for s in spans:
+        if not s.text:
+            continue
+        if merged and (merged[-1].bold, merged[-1].italic) == (s.bold, s.italic):
+            merged[-1] = Span(text=merged[-1].text + s.text, bold=s.bold, italic=s.italic)
+        else:
+            merged.append(s)
+    return tuple(merged)
+
+
+# ---------------------------------------------------------------- .txt
+
+def decode(raw: bytes, path: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030 for legacy Windows files."""
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise JianbaoError(f"{path}: neither UTF-8 nor GB18030 text",
+                       (error(Source(path, 1), "J601", "the file is neither UTF-8 nor GB18030 text"),))
+
+
+def read_txt(path: Path, label: str | None = None) -> list[Para]:
+    """Paragraphs of a text file.
+
+    When blank lines separate paragraphs (text copied out of Word usually has
+    them), the lines of one block are one paragraph broken by wrapping and are
+    joined; otherwise every line is a paragraph.  ``gap_before`` records whether
+    a blank line preceded, for the splitter's page-break joins.
+    """
+    label = label or str(path)
+    raw = Path(path).read_bytes()
+    text = decode(raw, label).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    lines = text.split("\n")
+    nonblank = sum(1 for ln in lines if clean(ln))
+    blank_separated = sum(
+        1 for i in range(1, len(lines)) if not clean(lines[i]) and clean(lines[i - 1])
+    )
+    block_mode = nonblank and blank_separated >= nonblank / 3
+    paras: list[Para] = []
+    gap = True
+    current: tuple[int, str] | None = None
+    for n, line in enumerate(lines, start=1):
+        t = clean(line)
+        if not t:
+            if current:
+                paras.append(Para(source=Source(label, current[0]), spans=plain(current[1]), gap_before=gap))
+                current = None
+            gap = True
+            continue
+        if block_mode:
+            current = (current[0], join_text(current[1], t)) if current else (n, t)
+        else:
+            paras.append(Para(source=Source(label, n), spans=plain(t), gap_before=gap))
+            gap = False
+    if current:
+        paras.append(Para(source=Source(label, current[0]), spans=plain(current[1]), gap_before=gap))
+    return paras
+
+
+# ---------------------------------------------------------------- .docx
+
+def check_docx(path: Path, label: str) -> None:
+    """Refuse a file that is not a Word document before python-docx sees it."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise JianbaoError(f"{label}: not a .docx file ({e})",
+                           (error(Source(label, 1), "J601", "not a Word .docx file (not a zip package)"),)) from None
+    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        raise JianbaoError(f"{label}: a zip file but not a Word document (no word/document.xml)",
+                           (error(Source(label, 1), "J601", "a zip file that is not a Word .docx document",
+                                  "save it from Word or WPS as .docx (not .doc, .wps or a zip of other files)"),))
+
+
+def _numbering_formats(doc) -> dict[str, str]:
+    """numId → numFmt of level 0 ('bullet', 'decimal', …)."""
+    try:
+        numbering = doc.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return {}
+    abstract = {}
+    for a in numbering.xpath("./w:abstractNum"):
+        fmts = a.xpath("./w:lvl[@w:ilvl='0']/w:numFmt/@w:val")
+        abstract[a.get(_w("abstractNumId"))] = fmts[0] if fmts else "decimal"
+    out = {}
+    for num in numbering.xpath("./w:num"):
+        ref = num.xpath("./w:abstractNumId/@w:val")
+        if ref:
+            out[num.get(_w("numId"))] = abstract.get(ref[0], "decimal")
+    return out
+
+
+def _w(name: str) -> str:
+    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + name
+
+
+def _list_kind(p, numfmts: dict[str, str]) -> str:
+    style = (p.style.name if p.style is not None else "") or ""
+    ppr = p._p.pPr
+    num_ids = ppr.xpath("./w:numPr/w:numId/@w:val") if ppr is not None else []
+    if num_ids and num_ids[0] != "0":
+        return "bullet" if numfmts.get(num_ids[0]) == "bullet" else "ordered"
+    if style in ("列表",) or style.startswith("List Bullet"):
+        return "bullet"
+    if style.startswith("List Number"):
+        return "ordered"
+    return ""
+
+
+def _bold(run, para_style) -> bool:
+    if run.bold is not None:
+        return bool(run.bold)
+    cs = run.style
+    return bool(cs is not None and cs.font is not None and cs.font.bold)
+
+
+def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | ImagePiece]:
+    """Paragraphs (with bold/italic runs and style names), tables and pictures in document order."""
+    label = label or str(path)
+    check_docx(path, label)
+    import docx  # heavy: only the import commands need it
+    from docx.table import Table as DocxTable
+
+    try:
+        doc = docx.Document(str(path))
+    except Exception as e:  # python-docx raises assorted errors on broken packages
+        raise JianbaoError(f"{label}: Word could not read it ({e})",
+                           (error(Source(label, 1), "J601", f"the .docx does not open: {e}"),)) from None
+    numfmts = _numbering_formats(doc)
+    out: list[Para | TablePiece | ImagePiece] = []
+    n = 0
+    for block in doc.iter_inner_content():
+        n += 1
+        src = Source(label, n)
+        if isinstance(block, DocxTable):
+            rows = []
+            for row in block.rows:
+                cells = []
+                for cell in row.cells:
+                    cells.append(clean(" ".join(p.text for p in cell.paragraphs)))
+                rows.append(tuple(cells))
+            # merged cells repeat: python-docx returns the same cell for each grid column
+            out.append(TablePiece(source=src, rows=tuple(rows)))
+            continue
+        p = block
+        style = (p.style.name if p.style is not None else "") or ""
+        spans: list[Span] = []
+        for r in p.iter_inner_content():
+            runs = r.runs if hasattr(r, "runs") else [r]
+            for run in runs:
+                for part in run.iter_inner_content():
+                    if isinstance(part, str):
+                        spans.append(Span(text=part, bold=_bold(run, style), italic=bool(run.italic)))
+                    elif hasattr(part, "has_picture") and part.has_picture:
+                        img = part.image
+                        out.append(ImagePiece(source=src, data=img.blob, ext=img.ext))
+        # a line break inside a paragraph is a wrap: join like a .txt block
+        text_parts = _split_lines(spans)
+        joined: tuple[Span, ...] = ()
+        for part_spans in text_parts:
+            joined = join_spans(joined, part_spans)
+        joined = _clean_spans(joined)
+        if joined:
+            out.append(Para(source=src, spans=joined, style=style, list_kind=_list_kind(p, numfmts)))
+    return out
+
+
+def _split_lines(spans: list[Span]) -> list[tuple[Span, ...]]:
+    lines: list[list[Span]] = [[]]
+    for s in spans:
+        pieces = s.text.split("\n")
+        for i, t in enumerate(pieces):
+            if i:
+                lines.append([])
+            if t:
+                lines[-1].append(Span(text=t, bold=s.bold, italic=s.italic))
+    return [_clean_spans(merge_spans(ln)) for ln in lines]
+
+
+def _clean_spans(spans) -> tuple[Span, ...]:
+    """clean() across spans: fold odd spaces, strip both ends."""
+    out = []
+    for s in spans:
+        t = s.text.replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
+        t = re.sub(r" {2,}", " ", t)
+        out.append(Span(text=t, bold=s.bold, italic=s.italic))
+    while out and not out[0].text.strip():
+        out.pop(0)
+    while out and not out[-1].text.strip():
+        out.pop()
+    if out:
+        out[0] = Span(text=out[0].text.lstrip(), bold=out[0].bold, italic=out[0].italic)
+        out[-1] = Span(text=out[-1].text.rstrip(), bold=out[-1].bold, italic=out[-1].italic)
+    return merge_spans(out)
+
+
+def read_any(path: Path, label: str | None = None) -> list[Para | TablePiece | ImagePiece]:
+    """Dispatch on the file suffix (.docx or .txt/.md/.text)."""
+    label = label or str(path)
+    path = Path(path)
+    if not path.is_file():
+        raise JianbaoError(f"{label}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return read_docx(path, label)
+    if suffix in (".txt", ".text", ""):
+        return read_txt(path, label)
+    if suffix in (".doc", ".wps"):
+        raise JianbaoError(f"{label}: old Word format ({suffix}); save it as .docx first",
+                           (error(Source(label, 1), "J601", f"{suffix} files are not read; save as .docx"),))
+    raise JianbaoError(f"{label}: only .docx and .txt files are imported",
+                       (error(Source(label, 1), "J601", f"unknown file type {suffix!r}"),))
