@@ -1,0 +1,407 @@
+"""Issue → editable DOCX (python-docx), styled the 简报 way.
+
+Every paragraph carries one of the named styles below; the styles carry the
+fonts (``w:eastAsia`` = the official face names, no theme fonts), sizes,
+spacing and alignment.  Direct formatting is limited to bold/italic runs and
+the 编者按 label.  The style NAMES are a contract with the DOCX importer.
+All XML work is in :mod:`composer.formats.docx_oxml`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.image.exceptions import UnrecognizedImageError
+from docx.shared import Emu, Pt, RGBColor, Twips
+
+from composer.diagnostics import Diagnostic, JianbaoError
+from composer.formats import docx_oxml as ox
+from composer.model import (
+    KIND_BRIEF,
+    Heading,
+    Image,
+    Issue,
+    Item,
+    ListBlock,
+    Paragraph,
+    Span,
+    Table,
+    chinese_date,
+    credit_line,
+)
+
+name = "docx"
+suffix = ".docx"
+
+# official face names written into w:eastAsia (LAYOUT.md §4)
+XBS = "方正小标宋简体"
+FANGSONG = "仿宋_GB2312"
+HEITI = "黑体"
+KAITI = "楷体_GB2312"
+SONGTI = "宋体"
+LATIN = "Times New Roman"
+
+# style names: the importer relies on these exact names
+S_MASTHEAD = "报头"
+S_NUMBER = "期号"
+S_EDITION = "编发"
+S_NOTE = "编者按"
+S_SECTION = "栏目"
+S_TITLE = "文章标题"
+S_SUBTITLE = "副标题"
+S_BODY = "正文"
+S_H1 = "一级标题"
+S_H2 = "二级标题"
+S_LIST = "列表"
+S_BRIEF = "简讯"
+S_CREDIT = "署名"
+S_TAIL = "报尾"
+S_TABLE = "表格"  # cells of Markdown tables
+S_FIGURE = "图片"  # paragraphs holding an image
+S_PAGE = "页码"  # footer page numbers
+
+BRIEF_MARK = "▲"
+MASTHEAD_RED = "FF0000"
+BODY_PT = 16.0
+TAIL_PT = 14.0  # 四号
+LINE = ox.LINE_PITCH  # twips
+TEXT_W_PT = ox.TEXT_W / 20  # 442.25 pt
+INDENT_TW = 632  # 2 × 15.79 pt: two grid characters
+FOOTER_TW = 1446  # 25.5 mm: the dash centre line ≈ 7 mm below the 版心
+
+# (name, style id, east-asian face, latin face, size pt, options)
+_STYLES = (
+    (S_MASTHEAD, "JbMasthead", XBS, XBS, 42, {"align": "center", "grid": False, "red": True, "line": None,
+                                              "before": Pt(71)}),
+    (S_NUMBER, "JbNumber", FANGSONG, LATIN, 16, {"align": "center", "before": Pt(12)}),
+    (S_EDITION, "JbEdition", FANGSONG, LATIN, 16, {"after": Twips(LINE)}),
+    (S_NOTE, "JbNote", KAITI, KAITI, 16, {"align": "both", "indent": True}),
+    (S_SECTION, "JbSection", HEITI, HEITI, 16, {"align": "center", "before": Twips(LINE), "next": True}),
+    (S_TITLE, "JbTitle", XBS, XBS, 22, {"align": "center", "grid": False, "before": Twips(LINE),
+                                        "after": Twips(LINE), "next": True, "outline": 0}),
+    (S_SUBTITLE, "JbSubtitle", KAITI, KAITI, 16, {"align": "center", "after": Twips(LINE), "next": True}),
+    (S_BODY, "JbBody", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
+    (S_H1, "JbHeading1", HEITI, HEITI, 16, {"indent": True, "next": True, "outline": 1}),
+    (S_H2, "JbHeading2", KAITI, KAITI, 16, {"indent": True, "next": True, "outline": 2}),
+    (S_LIST, "JbList", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
+    (S_BRIEF, "JbBrief", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
+    (S_CREDIT, "JbCredit", KAITI, KAITI, 16, {"align": "right"}),
+    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": 480}),
+    (S_TABLE, "JbTable", FANGSONG, LATIN, 14, {"grid": False, "line": 400}),
+    (S_FIGURE, "JbFigure", FANGSONG, LATIN, 16, {"align": "center", "line": None, "next": False}),
+    (S_PAGE, "JbPageNumber", SONGTI, SONGTI, 14, {"grid": False, "line": 280}),
+)
+
+_ALIGN = {
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "both": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+}
+
+
+# ---------------------------------------------------------------- document set-up
+
+def _setup(doc, masthead_pt: float) -> dict:
+    """Defaults, Normal and the named styles; returns name → style."""
+    ox.prune_template(doc)
+    ox.strip_theme_fonts(doc)
+    ox.doc_defaults(doc, FANGSONG, LATIN, BODY_PT, LINE)
+    ox.settings_zh(doc)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)  # docGrid charSpace is relative to Normal's size
+    ox.set_fonts(normal, FANGSONG, LATIN)
+    ox.set_lang(normal, "zh-CN")
+    ox.set_char_spacing(normal, ox.CONDENSE)  # 28 characters a line (see docx_oxml.CONDENSE)
+    normal.paragraph_format.widow_control = False  # 22 lines on every full page
+    styles = {}
+    for sname, sid, face, latin, size, opt in _STYLES:
+        st = doc.styles.add_style(sname, WD_STYLE_TYPE.PARAGRAPH)
+        st.style_id = sid
+        st.base_style = normal
+        st.quick_style = True
+        st.font.size = Pt(masthead_pt if sname == S_MASTHEAD else size)
+        ox.set_fonts(st, face, latin)
+        if opt.get("red"):
+            st.font.color.rgb = RGBColor.from_string(MASTHEAD_RED)
+        pf = st.paragraph_format
+        if "align" in opt:
+            pf.alignment = _ALIGN[opt["align"]]
+        line = opt.get("line", LINE)
+        if line is None:
+            pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        else:
+            ox.set_exact_line(st, line)
+        if "before" in opt:
+            pf.space_before = opt["before"]
+        if "after" in opt:
+            pf.space_after = opt["after"]
+        if opt.get("next"):
+            pf.keep_with_next = True
+        if opt.get("indent"):
+            ox.set_first_line_chars(st, 200, INDENT_TW)
+        if opt.get("grid") is False:
+            ox.set_snap_to_grid(st, False)
+            ox.set_char_spacing(st, 0)
+        if "outline" in opt:
+            ox.set_outline_level(st, opt["outline"])
+        styles[sname] = st
+    # style-specific layout
+    ed = styles[S_EDITION].paragraph_format
+    ed.left_indent = Pt(BODY_PT)  # 左空一字
+    ed.right_indent = Pt(BODY_PT)  # 右空一字
+    ed.tab_stops.add_tab_stop(Pt(TEXT_W_PT - BODY_PT), WD_TAB_ALIGNMENT.RIGHT)
+    ox.para_border(styles[S_EDITION], "bottom", sz=12, color=MASTHEAD_RED, space=4)
+    tail = styles[S_TAIL].paragraph_format
+    tail.left_indent = Pt(TAIL_PT * 3)  # 左空一字, wrapped lines aligned after “报：”
+    tail.first_line_indent = Pt(-TAIL_PT * 2)
+    tail.right_indent = Pt(TAIL_PT)  # 右空一字
+    tail.tab_stops.add_tab_stop(Pt(TEXT_W_PT - TAIL_PT), WD_TAB_ALIGNMENT.RIGHT)  # 共印N份
+    tail.keep_with_next = True
+    tail.keep_together = True
+    for side, sz in (("top", 8), ("between", 6), ("bottom", 8)):  # 0.35 mm / 0.25 mm / 0.35 mm
+        ox.para_border(styles[S_TAIL], side, sz=sz, color="000000", space=1)
+    styles[S_TABLE].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return styles
+
+
+def _page(doc, styles) -> None:
+    sec = doc.sections[0]
+    ox.page_setup(sec, footer_twips=FOOTER_TW)
+    doc.settings.odd_and_even_pages_header_footer = True
+    for footer, align in ((sec.footer, "right"), (sec.even_page_footer, "left")):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.style = styles[S_PAGE]
+        p.alignment = _ALIGN[align]
+        if align == "right":
+            p.paragraph_format.right_indent = Pt(14)  # 空一字 at 四号
+        else:
+            p.paragraph_format.left_indent = Pt(14)
+        p.add_run("— ")
+        ox.add_page_field(p.add_run())
+        p.add_run(" —")
+
+
+def _core(doc, issue: Issue, pub) -> None:
+    cp = doc.core_properties
+    cp.title = f"{pub.name}第{issue.number}期"
+    cp.author = pub.office
+    cp.last_modified_by = pub.office
+    created = dt.datetime.combine(issue.date, dt.time(0, 0))
+    cp.created = created
+    cp.modified = created
+    cp.language = "zh-CN"
+    cp.comments = ""
+    cp.subject = pub.name
+    cp.revision = 1
+
+
+# ---------------------------------------------------------------- content
+
+def _runs(p, spans: tuple[Span, ...]) -> None:
+    for s in spans:
+        r = p.add_run(s.text)
+        if s.bold:
+            r.bold = True
+        if s.italic:
+            r.italic = True
+
+
+def _para(doc, style, text: str = "", spans: tuple[Span, ...] = ()):
+    p = doc.add_paragraph(style=style)
+    if text:
+        p.add_run(text)
+    if spans:
+        _runs(p, spans)
+    return p
+
+
+def _image(doc, styles, block: Image) -> None:
+    if block.path is None:
+        return  # refused by check (remote/outside); never fetched
+    p = doc.add_paragraph(style=styles[S_FIGURE])
+    try:
+        pic = p.add_run().add_picture(str(block.path))
+    except (OSError, UnrecognizedImageError) as e:
+        raise JianbaoError(
+            f"cannot put image {block.src} into the DOCX",
+            (Diagnostic(block.source, "J501", f"image {block.src!r} cannot be read ({type(e).__name__})",
+                        "use a PNG, JPEG, GIF or BMP file"),),
+        ) from e
+    max_w = Emu(Pt(TEXT_W_PT))
+    max_h = Emu(Pt(600))
+    scale = min(1.0, max_w / pic.width if pic.width else 1.0, max_h / pic.height if pic.height else 1.0)
+    if scale < 1.0:
+        pic.width, pic.height = Emu(int(pic.width * scale)), Emu(int(pic.height * scale))
+
+
+def _table(doc, styles, block: Table) -> None:
+    if not block.rows:
+        return
+    ncols = max(len(r) for r in block.rows)
+    t = doc.add_table(rows=len(block.rows), cols=ncols)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    ox.table_grid(t, ox.TEXT_W)
+    col_w = Twips(ox.TEXT_W // ncols)
+    for i, row in enumerate(block.rows):
+        cells = t.rows[i].cells
+        for j in range(ncols):
+            cell = cells[j]
+            cell.width = col_w
+            p = cell.paragraphs[0]
+            p.style = styles[S_TABLE]
+            r = p.add_run(row[j] if j < len(row) else "")
+            if block.header and i == 0:
+                r.bold = True
+
+
+def _blocks(doc, styles, item: Item) -> None:
+    levels = sorted({b.level for b in item.blocks if isinstance(b, Heading)})
+    for b in item.blocks:
+        if isinstance(b, Paragraph):
+            _para(doc, styles[S_BODY], spans=b.spans)
+        elif isinstance(b, Heading):
+            style = S_H1 if b.level == levels[0] else S_H2
+            _para(doc, styles[style], spans=b.spans)
+        elif isinstance(b, ListBlock):
+            for n, spans in enumerate(b.items, 1):
+                p = doc.add_paragraph(style=styles[S_LIST])
+                p.add_run(f"{n}." if b.ordered else "• ")
+                _runs(p, spans)
+        elif isinstance(b, Table):
+            _table(doc, styles, b)
+        elif isinstance(b, Image):
+            _image(doc, styles, b)
+
+
+def _article(doc, styles, item: Item) -> None:
+    _para(doc, styles[S_TITLE], item.title)
+    if item.subtitle:
+        _para(doc, styles[S_SUBTITLE], item.subtitle)
+    _blocks(doc, styles, item)
+    if item.credits:
+        _para(doc, styles[S_CREDIT], credit_line(item.credits))
+
+
+def _brief(doc, styles, item: Item) -> None:
+    """One paragraph: ▲ + text + credit; other blocks (tables, images) follow it."""
+    p = doc.add_paragraph(style=styles[S_BRIEF])
+    p.add_run(BRIEF_MARK)
+    paras = [b for b in item.blocks if isinstance(b, Paragraph)]
+    text = "".join(b.text for b in paras)
+    if item.title and not text.lstrip().startswith(item.title):
+        p.add_run(item.title).bold = True  # a titled brief file: the title as bold lead-in
+        p.add_run("　")
+    for b in paras:
+        _runs(p, b.spans)
+    if item.credits:
+        p.add_run(credit_line(item.credits))
+    rest = [b for b in item.blocks if not isinstance(b, Paragraph)]
+    if rest:
+        from dataclasses import replace
+
+        _blocks(doc, styles, replace(item, blocks=tuple(rest)))
+
+
+def _masthead(doc, styles, issue: Issue, pub) -> None:
+    _para(doc, styles[S_MASTHEAD], pub.name)
+    number = f"第{issue.number}期"
+    if issue.total_number:
+        number += f"（总第{issue.total_number}期）"
+    _para(doc, styles[S_NUMBER], number)
+    _para(doc, styles[S_EDITION], f"{pub.office}\t{chinese_date(issue.date)}")
+
+
+def _editor_note(doc, styles, note: str) -> None:
+    paras = [_join_lines(x) for x in re.split(r"\n\s*\n", note.replace("\r", "")) if x.strip()]
+    for n, text in enumerate(paras):
+        p = doc.add_paragraph(style=styles[S_NOTE])
+        if n == 0:
+            label = p.add_run("编者按：")
+            ox.set_fonts(label, HEITI, HEITI)
+        p.add_run(text)
+
+
+def _join_lines(text: str) -> str:
+    """Lines of one paragraph joined: no space between Chinese lines, one between Latin words."""
+    out = ""
+    for line in (x.strip() for x in text.splitlines()):
+        if out and line and out[-1].isascii() and out[-1].isalnum() and line[0].isascii():
+            out += " "
+        out += line
+    return out
+
+
+def _tail(doc, styles, pub) -> None:
+    """报尾: 报/送/发 rows between rules, 共印N份 right on the last row (or its own row).
+
+    One paragraph per row in the 报尾 style, which carries the rules (top and
+    bottom 0.35 mm, between rows 0.25 mm) and keeps the rows together.  It
+    follows the last item: a frame or floating table pinned to the page bottom
+    was tried, but LibreOffice 7.4 moved it to the top of a new page.
+    """
+    rows = [f"{label}：{'，'.join(names)}。" for label, names in pub.distribution if names]
+    run_text = f"（共印{pub.print_run}份）" if pub.print_run else ""
+    if not rows and not run_text:
+        return
+    if run_text and (not rows or not _fits_beside(rows[-1], run_text)):
+        rows.append("")  # the print run does not fit beside the last row
+    for i, text in enumerate(rows):
+        if run_text and i == len(rows) - 1:
+            if text:
+                _para(doc, styles[S_TAIL], f"{text}\t{run_text}")
+            else:
+                _para(doc, styles[S_TAIL], run_text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        else:
+            _para(doc, styles[S_TAIL], text)
+
+
+def _fits_beside(row: str, run_text: str) -> bool:
+    """Whether 共印N份 fits on the last line of ``row`` (full-width characters 1 em, ASCII ½ em)."""
+    em = lambda t: sum(0.5 if c.isascii() else 1.0 for c in t) * TAIL_PT  # noqa: E731
+    first = TEXT_W_PT - 2 * TAIL_PT  # 左空一字, 右空一字
+    later = first - 2 * TAIL_PT  # wrapped lines start after “报：”
+    used = em(row)
+    if used > first:
+        used = (used - first) % later + 2 * TAIL_PT
+    return used + TAIL_PT + em(run_text) <= first
+
+
+def _masthead_size(name_text: str) -> float:
+    """初号 (42 pt), smaller when the name would not fit the 版心 less one character each side."""
+    n = max(1, len(name_text))
+    return float(min(42, int((TEXT_W_PT - 2 * BODY_PT) // n)))
+
+
+def build_document(ws, issue: Issue):
+    """The python-docx Document for an issue (before saving)."""
+    pub = ws.publication
+    doc = Document()
+    styles = _setup(doc, _masthead_size(pub.name))
+    _page(doc, styles)
+    _core(doc, issue, pub)
+    # python-docx's template starts with no paragraphs; everything is appended in order
+    _masthead(doc, styles, issue, pub)
+    if issue.editor_note:
+        _editor_note(doc, styles, issue.editor_note)
+    for section in issue.grouped():
+        if section.name:
+            _para(doc, styles[S_SECTION], section.name)
+        for item in section.items:
+            (_brief if item.kind == KIND_BRIEF else _article)(doc, styles, item)
+    _tail(doc, styles, pub)
+    return doc
+
+
+def render(ws, issue: Issue) -> bytes:
+    doc = build_document(ws, issue)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
