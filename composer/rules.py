@@ -47,7 +47,8 @@ TOP_KEYS = (
     "submission_points", "bonuses", "exclude_categories", "quotas", "measures", "ranking",
     "order", "top", "report",
 )
-REPORT_KEYS = ("title", "addressees", "issuer", "notes", "intro", "contact", "attachment")
+REPORT_KEYS = ("title", "addressees", "issuer", "signature", "notes", "intro", "contact", "closing", "attachment",
+               "quota_text", "office_short")
 
 
 def _src() -> Source:

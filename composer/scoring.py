@@ -143,6 +143,13 @@ def score(rules, units, events, period: str, *, date: dt.date | None = None, com
           organization: str = "") -> tuple[Report, list[Diagnostic]]:
     """Score ``events`` (model events) for ``period`` under ``rules``; pure."""
     months = parse_period(rules, period)
+    return score_months(rules, units, events, months, str(period).strip(), date=date, commentary=commentary,
+                        organization=organization)
+
+
+def score_months(rules, units, events, months: tuple[str, ...], period: str, *, date: dt.date | None = None,
+                 commentary: str = "", organization: str = "", annual: bool = False) -> tuple[Report, list[Diagnostic]]:
+    """Score any run of months of one year (``annual``: opening balances inside it carry in)."""
     year = int(months[0][:4])
     first, last = months[0], months[-1]
     diags: list[Diagnostic] = []
@@ -238,7 +245,7 @@ def score(rules, units, events, period: str, *, date: dt.date | None = None, com
                     a.bonus_points += ev.points
                     a.bonuses.append((ev.reason, ev.points))
         elif isinstance(ev, Opening):
-            if ev.month[:4] == str(year) and ev.month < first:
+            if ev.month[:4] == str(year) and (ev.month < first or (annual and ev.month <= last)):
                 u = unit_of(ev.unit, ev)
                 if u and (u not in openings or openings[u].month < ev.month):
                     openings[u] = ev
@@ -364,12 +371,15 @@ def score(rules, units, events, period: str, *, date: dt.date | None = None, com
     nxt = _next_months(months)
     fmt = {"month": label, "year": year, "next_month": period_label(nxt), "next_year": int(nxt[0][:4])}
 
+    def fill(v: str) -> str:
+        return v.format_map(_Keep(fmt)) if "{" in v else v
+
     def text(key: str) -> str:
         v = rules.text(key, "")
-        return str(v).format(**fmt) if v else ""
+        return fill(str(v)) if v else ""
 
     report = Report(
-        period=str(period).strip(), months=months, year=year, rules=rules.name, form=rules.form,
+        period=period, months=months, year=year, rules=rules.name, form=rules.form,
         groups=tuple(groups), totals=_totals(all_rows, rules) if all_rows else None,
         commissions_total=len(in_period),
         commissions_adopted=sum(1 for c in in_period if c.status == "adopted"),
@@ -378,12 +388,19 @@ def score(rules, units, events, period: str, *, date: dt.date | None = None, com
         adopted_credits=sum(r.own_adopted + r.higher_adopted for r in all_rows),
         title=text("title"), addressees=text("addressees"), attachment=text("attachment"),
         intro=text("intro"), contact=text("contact"),
-        issuer=text("issuer") or organization, date=date, commentary=commentary,
-        notes=tuple(str(n).format(**fmt) for n in (rules.text("notes", ()) or ())),
+        issuer=text("issuer") or text("signature") or organization, date=date, commentary=commentary,
+        notes=tuple(fill(str(n)) for n in (rules.text("notes", ()) or ())),
         period_label=label, next_period_label=fmt["next_month"],
         unused=_unused(rules),
     )
     return report, diags
+
+
+class _Keep(dict):
+    """Placeholders the scorer does not know stay as written (renderers may fill them)."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
 
 
 def _first_source(events, unit: str, month: str):
