@@ -127,7 +127,7 @@ def _next_months(months: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-TEXT_KEYS = ("title", "addressees", "issuer", "signature", "date", "intro", "contact", "closing",
+TEXT_KEYS = ("title", "addressees", "issuer", "signature", "date", "intro", "contact", "closing",  # Report fields
              "attachment", "notes", "commentary", "quota_text", "office_short")
 
 
@@ -137,25 +137,12 @@ class _Keep(dict):
 
 
 def report_texts(ws, report) -> dict:
-    """The texts of the notice: the rules file's ``report:`` mapping, overridden by Report fields.
+    """The texts of the notice from the Report's text fields (scoring fills them from the rules file).
 
     Placeholders ``{month}`` (1 or 5—6), ``{year}``, ``{period}`` and ``{next}``
     (the following period, e.g. 2024年7—8月份) are filled in.
     """
     out: dict = {}
-    if ws is not None:
-        try:
-            from composer.rules import load_rules
-
-            rules, _ = load_rules(ws)
-        except (OSError, ValueError, LookupError, AttributeError):
-            rules = None
-        except Exception as e:  # JianbaoError: no rules file is fine for rendering
-            if type(e).__name__ != "JianbaoError":
-                raise
-            rules = None
-        if rules is not None:
-            out.update(dict(rules.report))
     for name in ("texts", "report_texts"):
         mapping = getattr(report, name, None)
         if mapping:
@@ -463,7 +450,7 @@ def golmud_table(report) -> TableSpec:
         header=_golmud_header(keys),
         rows=rows,
         total=total,
-        widths=(20, *([4.2] * (cols - 4)), 5, 5, 5.5),
+        widths=(17, 4.6, 4.6, *([3.8] * (cols - 6)), 4.6, 4.6, 5.4),
         landscape=True,
     )
 
@@ -498,17 +485,22 @@ def quota_text(ws, t: dict, office: str) -> str:
     return "；".join(sentences) + "。" if sentences else ""
 
 
+def _rules_quotas(ws) -> tuple:
+    """The quota classes of the workspace's rules file (for the quota sentence), () when unreadable."""
+    from composer.diagnostics import JianbaoError
+    from composer.rules import load_rules
+
+    try:
+        rules, _ = load_rules(ws)
+    except (JianbaoError, OSError):
+        return ()
+    return rules.quotas if rules is not None else ()
+
+
 def _golmud(ws, report) -> ReportDoc:
     t = report_texts(ws, report)
-    if ws is not None and "_quotas" not in t:
-        try:
-            from composer.rules import load_rules
-
-            rules, _ = load_rules(ws)
-            t["_quotas"] = rules.quotas if rules is not None else ()
-        except Exception as e:
-            if type(e).__name__ != "JianbaoError":
-                raise
+    if ws is not None and not _field(t, "quota_text"):
+        t["_quotas"] = _rules_quotas(ws)
     office = _field(t, "office_short", "市政府办公室")
     period = _period_text(report)
     nxt = _period_text(report, _next_months(report.months))
@@ -528,7 +520,7 @@ def _golmud(ws, report) -> ReportDoc:
     )))
     quota = quota_text(ws, t, office)
     cover.append(Para(style=BODY, text=(
-        f"（二）政务信息。{office}共收到各类政务信息{report.received}条，采用{report.own_adopted}条次。"
+        f"（二）政务信息。{office}共收到各类政务信息{report.received}条，采用{getattr(report, 'adopted_credits', 0) or report.own_adopted}条次。"
         + (f"根据政务信息报送相关要求，{quota}" if quota else "")
     )))
     if report.below_submission_quota:
@@ -542,7 +534,7 @@ def _golmud(ws, report) -> ReportDoc:
         for i, c in enumerate(upcoming, 1):
             when = f"，{c.deadline.month}月{c.deadline.day}日前报送" if c.deadline else ""
             end = "。" if i == len(upcoming) else "；"
-            cover.append(Para(style=BODY, text=f"{i}. {c.topic}（责任单位：{'、'.join(c.units)}{when}）{end}"))
+            cover.append(Para(style=BODY, text=f"{i}.{c.topic}（责任单位：{'、'.join(c.units)}{when}）{end}"))
     for key in ("closing", "contact"):
         for text in _paragraphs(_field(t, key)):
             cover.append(Para(style=BODY, text=text))
@@ -600,7 +592,7 @@ def text_width(text: str) -> float:
     return sum(0.5 if ord(ch) < 128 else 1 for ch in text)
 
 
-def title_lines(title: str, per_line: float = 20) -> tuple[str, ...]:
+def title_lines(title: str, per_line: float = 19.5) -> tuple[str, ...]:
     """Break a long 二号 title (20 characters a line on the 版心) into lines.
 
     The issuing organ before ``关于`` gets its own line; the rest breaks greedily
@@ -630,3 +622,24 @@ def title_lines(title: str, per_line: float = 20) -> tuple[str, ...]:
         move = 4 - int(text_width(lines[-1]))
         lines[-2], lines[-1] = lines[-2][:-move], lines[-2][-move:] + lines[-1]
     return tuple(lines)
+
+
+def label_needs_new_line(text: str, label: str, per_line: float = 27.5) -> bool:
+    """Whether an item's right-aligned label no longer fits after its title's last line."""
+    w = text_width(text)
+    last = w - per_line * int(w // per_line) if w > per_line else w
+    return last + text_width(label) + 1 > per_line
+
+
+def signature_indents(signature: str, date: str) -> tuple[float, float]:
+    """Right indents (in characters) of the 署名 and the date, GB/T 9704 §7.3.5.2.
+
+    The 署名 is 右空二字 and the date starts two characters right of the 署名's
+    first character; when the date is the longer, the date is 右空二字 instead.
+    """
+    sw, dw = text_width(signature), text_width(date)
+    if not signature:
+        return 0, 2
+    if dw + 2 <= sw:
+        return 2, sw - dw
+    return dw + 4 - sw, 2

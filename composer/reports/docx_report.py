@@ -120,22 +120,10 @@ def _para(doc, p: Para):
     par = doc.add_paragraph(style=STYLE_OF[p.style])
     par.add_run(p.text)
     if p.label:
+        if content.label_needs_new_line(p.text, p.label):
+            par.add_run().add_break()
         par.add_run("\t" + p.label)
     return par
-
-
-def signature_indents(signature: str, date: str) -> tuple[float, float]:
-    """Right indents (in characters) of the 署名 and the date, GB/T 9704 §7.3.5.2.
-
-    The 署名 is 右空二字 and the date starts two characters right of the 署名's
-    first character; when the date is the longer, the date is 右空二字 instead.
-    """
-    sw, dw = content.text_width(signature), content.text_width(date)
-    if not signature:
-        return 0, 2
-    if dw + 2 <= sw:
-        return 2, sw - dw
-    return dw + 4 - sw, 2
 
 
 def _cover(doc, rd: content.ReportDoc) -> None:
@@ -149,7 +137,7 @@ def _cover(doc, rd: content.ReportDoc) -> None:
         _para(doc, p)
     doc.add_paragraph(style="GwBody")
     doc.add_paragraph(style="GwBody")
-    sig_r, date_r = signature_indents(rd.signature, rd.date)
+    sig_r, date_r = content.signature_indents(rd.signature, rd.date)
     if rd.signature:
         sp = doc.add_paragraph(rd.signature, style="GwSignature")
         sp.paragraph_format.right_indent = Pt(sig_r * CHAR)
