@@ -1,0 +1,383 @@
+"""The editable DOCX: read back with python-docx and as XML (LAYOUT.md §7 D1–D6).
+
+One workspace and one DOCX per module; LibreOffice converts it once (skipped
+only when ``soffice`` is not installed).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from composer.model import KIND_BRIEF, credit_line
+from composer.workspace import open_workspace
+from tests.conftest import base_files, write_files
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+STYLE_NAMES = ("报头", "期号", "编发", "编者按", "栏目", "文章标题", "副标题", "正文",
+               "一级标题", "二级标题", "列表", "简讯", "署名", "报尾")
+OFFICIAL = {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"}
+
+
+def _png(width: int, height: int) -> bytes:
+    """A grey PNG of the given size (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"pHYs", struct.pack(">IIB", 2835, 2835, 1))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+ISSUE = """\
+number: 3
+total_number: 99
+date: 2024-04-15
+sections: [工作动态, 简讯]
+editor_note: |
+  本期刊发耕地保护工作动态。
+  请各单位抓好落实。
+"""
+
+RICH = """\
+---
+title: 全市耕地保护工作推进会召开
+subtitle: 压实责任 守牢耕地保护红线
+kind: 信息
+credits: ["耕保科/王明 李华", "东阿局"]
+section: 工作动态
+order: 2
+---
+会议强调，要把“耕地保护”作为**重中之重**，切实做到*应保尽保*——不留死角。
+
+## 一、压实责任
+
+各县（市、区）要层层签订责任书。
+
+### （一）细化任务
+
+1. 开展全面排查；
+2. 建立整改台账。
+
+| 县区 | 面积（亩） |
+|---|---|
+| 东阿县 | 239.23 |
+
+![现场](photo.png)
+
+![宽图](wide.png)
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """(workspace, issue, docx bytes, python-docx Document) for the module."""
+    from composer.render import docx as render_docx
+
+    root = tmp_path_factory.mktemp("docx") / "ws"
+    files = base_files()
+    files["issues/2024-03/issue.yml"] = ISSUE
+    files["issues/2024-03/02-rich.md"] = RICH
+    files["issues/2024-03/photo.png"] = _png(40, 30)
+    files["issues/2024-03/wide.png"] = _png(3000, 100)
+    write_files(root, files)
+    ws = open_workspace(root)
+    issue, diags = ws.load_issue("2024-03")
+    assert issue is not None and not [d for d in diags if d.is_error], diags
+    data = render_docx.render(ws, issue)
+    return ws, issue, data, docx.Document(io.BytesIO(data))
+
+
+def _xml(data: bytes, part: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read(part).decode("utf-8")
+
+
+def _paras(doc):
+    return [(p.style.name, p.text) for p in doc.paragraphs]
+
+
+# ---------------------------------------------------------------- D1–D2 page
+
+def test_page_size_margins_and_grid(built):
+    _, _, data, doc = built
+    sec = doc.sections[0]
+    assert (sec.page_width.twips, sec.page_height.twips) == (11906, 16838)
+    assert (sec.top_margin.twips, sec.bottom_margin.twips) == (2098, 1984)
+    assert (sec.left_margin.twips, sec.right_margin.twips) == (1587, 1474)
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) in ("linesAndChars", "lines")
+    assert grid.get(qn("w:linePitch")) == "579"
+    assert abs(int(grid.get(qn("w:charSpace"))) + 848) <= 5
+    # 28 characters of 三号 in the 156 mm measure: condensed ≥ 0.207 pt each
+    normal = doc.styles["Normal"]
+    assert normal.font.size.pt == 16
+    spacing = normal.element.rPr.find(qn("w:spacing"))
+    assert 16 + int(spacing.get(qn("w:val"))) / 20 <= 442.205 / 28
+
+
+# ---------------------------------------------------------------- D3 fonts
+
+def test_styles_carry_official_east_asian_fonts(built):
+    _, _, data, doc = built
+    for name in STYLE_NAMES:
+        st = doc.styles[name]
+        rf = st.element.rPr.find(qn("w:rFonts"))
+        assert rf.get(qn("w:eastAsia")) in OFFICIAL, name
+        assert rf.get(qn("w:hint")) == "eastAsia", name
+    assert doc.styles["报头"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert doc.styles["文章标题"].font.size.pt == 22
+    assert doc.styles["正文"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert doc.styles["一级标题"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
+    assert doc.styles["二级标题"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "楷体_GB2312"
+
+
+def test_no_theme_font_anywhere(built):
+    _, _, data, _ = built
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        for part in ("word/styles.xml", "word/document.xml", "word/footer1.xml", "word/footer2.xml"):
+            xml = z.read(part).decode("utf-8")
+            assert "Theme=" not in xml and "w:cstheme" not in xml, part
+    assert "word/stylesWithEffects.xml" not in names
+    styles = _xml(data, "word/styles.xml")
+    # every rFonts that names a CJK font names it in w:eastAsia
+    for m in re.finditer(r"<w:rFonts [^>]*/>", styles + _xml(data, "word/document.xml")):
+        tag = m.group(0)
+        if any(f in tag for f in OFFICIAL):
+            assert "w:eastAsia=" in tag, tag
+    defaults = re.search(r"<w:docDefaults>.*</w:docDefaults>", styles, re.S).group(0)
+    assert 'w:eastAsia="zh-CN"' in defaults
+    assert 'w:after="200"' not in defaults and 'w:line="579"' in defaults
+    assert 'w:autoSpaceDE w:val="0"' in defaults
+
+
+def test_runs_with_cjk_font_have_east_asia(built):
+    _, _, _, doc = built
+    label = next(p for p in doc.paragraphs if p.style.name == "编者按").runs[0]
+    assert label.text == "编者按："
+    rf = label._r.rPr.find(qn("w:rFonts"))
+    assert rf.get(qn("w:eastAsia")) == "黑体" and rf.get(qn("w:hint")) == "eastAsia"
+
+
+# ---------------------------------------------------------------- D4 footers
+
+def test_odd_even_footers_with_page_field(built):
+    _, _, data, doc = built
+    assert "<w:evenAndOddHeaders" in _xml(data, "word/settings.xml")
+    sec = doc.sections[0]
+    for footer, side in ((sec.footer, "right"), (sec.even_page_footer, "left")):
+        p = footer.paragraphs[0]
+        xml = p._p.xml
+        assert "PAGE" in xml and 'w:fldCharType="begin"' in xml and 'w:fldCharType="end"' in xml
+        assert p.text.startswith("— ") and p.text.endswith(" —")
+        assert p.style.name == "页码"
+        assert p.style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
+        assert p.style.font.size.pt == 14
+        jc = p._p.pPr.find(qn("w:jc")).get(qn("w:val"))
+        ind = p._p.pPr.find(qn("w:ind"))
+        assert jc == side
+        assert ind.get(qn(f"w:{side}")) == "280"
+
+
+# ---------------------------------------------------------------- D5 body
+
+def test_body_spacing_and_indent(built):
+    _, _, _, doc = built
+    for name in ("正文", "简讯", "编者按"):
+        pPr = doc.styles[name].element.pPr
+        sp = pPr.find(qn("w:spacing"))
+        assert (sp.get(qn("w:line")), sp.get(qn("w:lineRule"))) == ("579", "exact"), name
+        ind = pPr.find(qn("w:ind"))
+        assert ind.get(qn("w:firstLineChars")) == "200" and ind.get(qn("w:firstLine")) == "632", name
+        assert pPr.find(qn("w:jc")).get(qn("w:val")) == "both", name
+    assert doc.styles["署名"].element.pPr.find(qn("w:jc")).get(qn("w:val")) == "right"
+    assert doc.styles["文章标题"].element.pPr.find(qn("w:jc")).get(qn("w:val")) == "center"
+
+
+# ---------------------------------------------------------------- D6 masthead
+
+def test_masthead(built):
+    ws, issue, _, doc = built
+    paras = doc.paragraphs
+    assert [p.style.name for p in paras[:3]] == ["报头", "期号", "编发"]
+    assert paras[0].text == ws.publication.name
+    assert doc.styles["报头"].font.color.rgb == docx.shared.RGBColor(0xFF, 0, 0)
+    assert paras[1].text == "第3期（总第99期）"
+    assert paras[2].text == f"{ws.publication.office}\t2024年4月15日"
+    bottom = doc.styles["编发"].element.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert bottom.get(qn("w:color")) == "FF0000" and 8 <= int(bottom.get(qn("w:sz"))) <= 18
+    # pBdr sits before tabs/spacing/ind/jc (schema order)
+    kids = [c.tag.replace(W, "") for c in doc.styles["编发"].element.pPr]
+    assert kids.index("pBdr") < kids.index("tabs") < kids.index("ind")
+
+
+def test_core_properties(built):
+    ws, issue, _, doc = built
+    cp = doc.core_properties
+    assert cp.title == f"{ws.publication.name}第3期"
+    assert cp.author == ws.publication.office
+    assert cp.created.date() == issue.date
+    assert cp.language == "zh-CN"
+
+
+# ---------------------------------------------------------------- items
+
+def test_items_in_order_with_styles(built):
+    _, issue, _, doc = built
+    paras = _paras(doc)
+    text = "\n".join(t for _, t in paras)
+    pos = 0
+    for item in issue.items:
+        i = text.find(item.title, pos)
+        assert i >= 0, f"title {item.title!r} missing or out of order"
+        c = text.find(credit_line(item.credits), i)
+        assert c >= 0, f"credit of {item.title!r} missing or out of order"
+        pos = c
+    articles = [i for i in issue.items if i.kind != KIND_BRIEF]
+    assert [t for s, t in paras if s == "文章标题"] == [i.title for i in articles]
+    assert [t for s, t in paras if s == "署名"] == [credit_line(i.credits) for i in articles]
+    briefs = [t for s, t in paras if s == "简讯"]
+    assert len(briefs) == sum(i.kind == KIND_BRIEF for i in issue.items) == 3
+    assert all(b.startswith("▲") for b in briefs)
+    assert briefs[0].endswith("（调查监测科 高唐局）")
+    assert briefs[2].endswith("（东昌府区分局/段腾 朱明珠）")
+    assert [t for s, t in paras if s == "栏目"] == ["工作动态", "简讯"]
+    assert [t for s, t in paras if s == "编者按"] == ["编者按：本期刊发耕地保护工作动态。请各单位抓好落实。"]
+
+
+def test_markdown_blocks(built):
+    _, _, _, doc = built
+    paras = _paras(doc)
+    assert ("副标题", "压实责任 守牢耕地保护红线") in paras
+    assert ("一级标题", "一、压实责任") in paras
+    assert ("二级标题", "（一）细化任务") in paras
+    assert [t for s, t in paras if s == "列表"] == ["1.开展全面排查；", "2.建立整改台账。"]
+    body = next(p for p in doc.paragraphs if "重中之重" in p.text)
+    assert body.style.name == "正文"
+    assert [r.text for r in body.runs if r.bold] == ["重中之重"]
+    assert [r.text for r in body.runs if r.italic] == ["应保尽保"]
+    # direct formatting only on runs: no run names a font
+    assert all(r._r.rPr is None or r._r.rPr.find(qn("w:rFonts")) is None for r in body.runs)
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[1].cells] == ["东阿县", "239.23"]
+    assert table.rows[0].cells[0].paragraphs[0].runs[0].bold
+    shapes = doc.inline_shapes
+    assert len(shapes) == 2
+    text_w = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
+    assert all(s.width <= text_w for s in shapes)
+    assert shapes[1].width > text_w * 0.95  # the wide image is scaled to the measure, not beyond
+
+
+def test_tail_rows_at_the_end(built):
+    ws, _, _, doc = built
+    paras = _paras(doc)
+    tail = [t for s, t in paras if s == "报尾"]
+    assert paras[-len(tail):] == [("报尾", t) for t in tail]
+    assert tail[0] == "报：市委办公室，市政府办公室。"
+    assert tail[1] == "送：市发展和改革委员会。"
+    assert tail[2].startswith("发：各县（市、区）局，机关各科室，局属各事业单位。")
+    assert tail[-1].endswith("（共印50份）")
+    st = doc.styles["报尾"]
+    assert st.font.size.pt == 14
+    bdr = st.element.pPr.find(qn("w:pBdr"))
+    assert [(c.tag.replace(W, ""), c.get(qn("w:sz"))) for c in bdr] == [("top", "8"), ("bottom", "8"), ("between", "6")]
+
+
+def test_styles_not_direct_formatting(built):
+    _, _, data, _ = built
+    body = _xml(data, "word/document.xml")
+    # paragraphs carry a style; fonts and sizes stay in styles.xml
+    assert body.count("<w:pStyle ") >= body.count("<w:p>") + body.count("<w:p ") - 1
+    assert "<w:sz " not in body
+    assert body.count("<w:rFonts ") == 1  # the 编者按 label only
+
+
+# ---------------------------------------------------------------- the CLI path
+
+def test_build_docx_cli_without_weasyprint(built, tmp_path):
+    ws, _, _, _ = built
+    code = (
+        "import sys\n"
+        "from composer.cli import main\n"
+        "try:\n"
+        f"    main(['-C', {str(ws.root)!r}, 'build', '2024-03', '--format', 'docx', '--out', {str(tmp_path)!r}])\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "assert 'weasyprint' not in sys.modules\n"
+        "assert 'openpyxl' not in sys.modules\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "2024-03.docx"
+    assert docx.Document(str(out)).paragraphs[0].style.name == "报头"
+
+
+def test_sample_workspace_issue_builds_if_present():
+    """The shipped sample issue renders (skipped in a workspace without it)."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "issues" / "2024-05" / "issue.yml").is_file():
+        pytest.skip("no sample issue")
+    from composer.render import docx as render_docx
+
+    ws = open_workspace(root)
+    issue, _ = ws.load_issue("2024-05")
+    doc = docx.Document(io.BytesIO(render_docx.render(ws, issue)))
+    names = [p.style.name for p in doc.paragraphs]
+    assert names.count("文章标题") == sum(i.kind != KIND_BRIEF for i in issue.items)
+    assert names.count("简讯") == sum(i.kind == KIND_BRIEF for i in issue.items)
+
+
+# ---------------------------------------------------------------- LibreOffice
+
+@pytest.fixture(scope="module")
+def lo_text(built, tmp_path_factory):
+    """pdftotext of the DOCX converted by LibreOffice (one conversion per module)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    _, _, data, _ = built
+    d = tmp_path_factory.mktemp("lo")
+    src = d / "issue.docx"
+    src.write_bytes(data)
+    profile = (d / "profile").as_uri()
+    env = {**os.environ, "HOME": str(d)}
+    r = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(d), str(src)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    pdf = d / "issue.pdf"
+    assert pdf.is_file(), r.stdout + r.stderr
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    return reader, "".join(page.extract_text() or "" for page in reader.pages)
+
+
+def test_libreoffice_shows_every_item(built, lo_text):
+    _, issue, _, _ = built
+    reader, text = lo_text
+    flat = re.sub(r"\s+", "", text)
+    pos = 0
+    for item in issue.items:
+        i = flat.find(re.sub(r"\s+", "", item.title), pos)
+        assert i >= 0, item.title
+        c = flat.find(credit_line(item.credits).replace(" ", ""), i)
+        assert c >= 0, item.credits
+        pos = c
+    assert "（共印50份）" in flat
+    assert "—1—" in flat and "—2—" in flat
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1
