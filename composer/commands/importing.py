@@ -372,17 +372,18 @@ def import_manuscript(ws, file: Path, unit: str, received: dt.date | None = None
     pieces = read_pieces(Path(file), label)
     title, body, authors = manuscript_parts(ws, pieces, u.name)
     stem_base = f"{received.isoformat()}-{u.short}-{slug(title, 16)}"
-    text_body, images = markdown.blocks_md(body, lambda n, ext: f"{stem_base}/img-{n}.{ext}")
+    text_body, images = markdown.blocks_md(body, lambda n, ext: f"img-{n}.{ext}")
     digest = content_hash(title, text_body, images)
     for p, meta in inbox_records(ws):
         if str(meta.get("hash", "")) == digest:
             return ManuscriptImport(path=p, unit=u.name, title=title, authors=authors, hash=digest, duplicate_of=p)
     stem, n = stem_base, 1
-    while (ws.root / INBOX / f"{stem}.md").exists() or (ws.root / INBOX / stem).exists():
+    while (ws.root / INBOX / f"{stem}.md").exists():
         n += 1
         stem = f"{stem_base}-{n}"
-    if stem != stem_base:  # images follow the file's name
-        text_body, images = markdown.blocks_md(body, lambda n, ext: f"{stem}/img-{n}.{ext}")
+    # pictures go to an ASCII-named folder beside the file (Markdown links percent-encode other names)
+    pictures = f"{received.isoformat()}-{digest.removeprefix('sha256:')[:10]}"
+    text_body, images = markdown.blocks_md(body, lambda n, ext: f"{pictures}/img-{n}.{ext}")
     path = ws.root / INBOX / f"{stem}.md"
     rel = ws.rel(path)
     fm = markdown.front_matter([
@@ -408,8 +409,8 @@ def import_manuscript(ws, file: Path, unit: str, received: dt.date | None = None
     except BaseException:
         for p in written:
             p.unlink(missing_ok=True)
-        if (ws.root / INBOX / stem).is_dir():
-            shutil.rmtree(ws.root / INBOX / stem, ignore_errors=True)
+        if images and (ws.root / INBOX / pictures).is_dir():
+            shutil.rmtree(ws.root / INBOX / pictures, ignore_errors=True)
         raise
     return ManuscriptImport(path=path, unit=u.name, title=title, authors=authors, hash=digest,
                             ledger_file=ledger_file, images=len(images))

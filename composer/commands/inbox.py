@@ -116,12 +116,16 @@ def take(ws, ident: str, issue_arg: str, as_kind: str = KIND_ARTICLE) -> tuple[P
         ("section", section), ("order", order), ("inbox", ws.rel(e.path)),
     ])
     target = folder / name
-    images = ws.root / INBOX / e.id
-    if images.is_dir():
-        dest = folder / e.id
-        if dest.exists():
-            raise JianbaoError(f"{dest} already exists; nothing done")
-        shutil.copytree(images, dest)
+    # pictures linked from the manuscript come along, at the same relative paths
+    for link in dict.fromkeys(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", body)):
+        src_img = (e.path.parent / link).resolve()
+        dest = (folder / link).resolve()
+        if not src_img.is_file() or not dest.is_relative_to(folder.resolve()):
+            continue
+        if dest.exists() and dest.read_bytes() != src_img.read_bytes():
+            raise JianbaoError(f"{dest} already exists with other content; nothing done")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src_img, dest)
     write_atomic(target, fm + "\n" + body + "\n")
     # mark the inbox record, keeping the editor's other keys and comments
     data, d = yamlsrc.parse(fm_text or "", ws.rel(e.path))

@@ -106,6 +106,15 @@ def merge_spans(spans) -> tuple[Span, ...]:
 
 # ---------------------------------------------------------------- .txt
 
+# a line that starts a new paragraph even without a blank line before it:
+# 报尾 rows (报：/送：/发：, 共印N份), page numbers, a ▲ brief
+_ROW = re.compile(r"^((报|送|发|抄送|主送|抄报|分送)\s*[:：]|共印\s*\d+\s*份|[—–\-－―─]+\s*\d{1,3}\s*[—–\-－―─]+$|▲)")
+
+
+def _new_row(before: str, line: str) -> bool:
+    return bool(_ROW.match(line)) or (before[-1:] in "。！？" and not unclosed_paren(before))
+
+
 def decode(raw: bytes, path: str) -> str:
     """UTF-8 (with or without BOM), else GB18030 for legacy Windows files."""
     for enc in ("utf-8-sig", "gb18030"):
@@ -145,8 +154,13 @@ def read_txt(path: Path, label: str | None = None) -> list[Para]:
                 current = None
             gap = True
             continue
-        if block_mode:
-            current = (current[0], join_text(current[1], t)) if current else (n, t)
+        if block_mode and current and not _new_row(current[1], t):
+            current = (current[0], join_text(current[1], t))
+        elif block_mode:
+            if current:
+                paras.append(Para(source=Source(label, current[0]), spans=plain(current[1]), gap_before=gap))
+                gap = False
+            current = (n, t)
         else:
             paras.append(Para(source=Source(label, n), spans=plain(t), gap_before=gap))
             gap = False
@@ -177,26 +191,34 @@ def _numbering_formats(doc) -> dict[str, str]:
         numbering = doc.part.numbering_part.element
     except (KeyError, NotImplementedError, AttributeError):
         return {}
+    ns = {"w": _W}
     abstract = {}
-    for a in numbering.xpath("./w:abstractNum"):
-        fmts = a.xpath("./w:lvl[@w:ilvl='0']/w:numFmt/@w:val")
-        abstract[a.get(_w("abstractNumId"))] = fmts[0] if fmts else "decimal"
+    for a in numbering.findall("w:abstractNum", ns):
+        fmt = "decimal"
+        for lvl in a.findall("w:lvl", ns):
+            if lvl.get(_w("ilvl")) == "0" and (f := lvl.find("w:numFmt", ns)) is not None:
+                fmt = f.get(_w("val")) or fmt
+        abstract[a.get(_w("abstractNumId"))] = fmt
     out = {}
-    for num in numbering.xpath("./w:num"):
-        ref = num.xpath("./w:abstractNumId/@w:val")
-        if ref:
-            out[num.get(_w("numId"))] = abstract.get(ref[0], "decimal")
+    for num in numbering.findall("w:num", ns):
+        ref = num.find("w:abstractNumId", ns)
+        if ref is not None:
+            out[num.get(_w("numId"))] = abstract.get(ref.get(_w("val")), "decimal")
     return out
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
 def _w(name: str) -> str:
-    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + name
+    return "{" + _W + "}" + name
 
 
 def _list_kind(p, numfmts: dict[str, str]) -> str:
     style = (p.style.name if p.style is not None else "") or ""
     ppr = p._p.pPr
-    num_ids = ppr.xpath("./w:numPr/w:numId/@w:val") if ppr is not None else []
+    num = ppr.find(f"{{{_W}}}numPr/{{{_W}}}numId") if ppr is not None else None
+    num_ids = [num.get(_w("val"))] if num is not None else []
     if num_ids and num_ids[0] != "0":
         return "bullet" if numfmts.get(num_ids[0]) == "bullet" else "ordered"
     if style in ("列表",) or style.startswith("List Bullet"):
