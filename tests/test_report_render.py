@@ -200,3 +200,321 @@ def golmud_report(**extra) -> Report:
     )
     fields.update(extra)
     return Report(**fields)
+
+
+# ---------------------------------------------------------------- rendered once per module
+
+GOLMUD_UNITS = """\
+groups:
+  - name: 各部门各单位
+    table_name: name
+    units:
+      - {name: 市文体旅游广电局, short: 市文体旅游广电局, quota: A}
+      - {name: 市交通运输局, short: 市交通运输局, quota: A}
+      - {name: 市人民检察院, short: 市人民检察院}
+      - {name: 市教育局, short: 市教育局, quota: A}
+      - {name: 投资控股公司, short: 投资控股公司, quota: C}
+"""
+
+
+@pytest.fixture(scope="module")
+def workspaces(tmp_path_factory):
+    from composer.workspace import open_workspace
+    from tests.conftest import base_files, write_files
+
+    lc = write_files(tmp_path_factory.mktemp("lc"), base_files())
+    gm_files = base_files()
+    gm_files["jianbao.yml"] = gm_files["jianbao.yml"].replace("organization: 市自然资源和规划局",
+                                                              "organization: 格尔木市人民政府办公室")
+    gm_files["contributors/units.yml"] = GOLMUD_UNITS
+    gm = write_files(tmp_path_factory.mktemp("gm"), gm_files)
+    return open_workspace(lc), open_workspace(gm)
+
+
+LC_TEXTS = dict(
+    title="关于1月份政务信息采用情况的通报",
+    addressees="各县（市、区）局，机关各科室、局属各分局、各事业单位",
+    issuer="聊城市自然资源和规划局",
+    date=dt.date(2024, 3, 20),
+    attachment="1月份政务信息采用情况",
+    commentary="总体来看，1月份各单位报送稿件数量较少、质量一般。",
+    notes=("计分方式：按照《聊城市自然资源和规划局信息宣传工作考核办法》（新修订版）规定的标准计分。",
+           "本次通报范围为2024年1月份市政府办公室信息采用情况。"),
+)
+
+
+def _report(factory, **texts):
+    """A Report with the text fields when this Report type has them (scoring adds them)."""
+    have = {k: v for k, v in texts.items() if k in Report.__dataclass_fields__}
+    return factory(**have)
+
+
+@pytest.fixture(scope="module")
+def lc_report():
+    return _report(liaocheng_report, **LC_TEXTS)
+
+
+@pytest.fixture(scope="module")
+def gm_report():
+    return _report(golmud_report, date=dt.date(2024, 7, 10),
+                   notes=("党建信息、领导活动、会议信息、培训活动、全市开展性活动等不计入政务信息范围内。",))
+
+
+@pytest.fixture(scope="module")
+def lc_docx(workspaces, lc_report):
+    from docx import Document
+
+    from composer.reports import docx_report
+
+    data = docx_report.render(workspaces[0], lc_report)
+    return data, Document(io.BytesIO(data))
+
+
+@pytest.fixture(scope="module")
+def gm_docx(workspaces, gm_report):
+    from docx import Document
+
+    from composer.reports import docx_report
+
+    data = docx_report.render(workspaces[1], gm_report)
+    return data, Document(io.BytesIO(data))
+
+
+def _texts(document) -> list[str]:
+    return [p.text for p in document.paragraphs]
+
+
+def _table_text(table) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+# ---------------------------------------------------------------- DOCX, Liaocheng form
+
+def test_docx_cover(lc_docx):
+    _, d = lc_docx
+    texts = _texts(d)
+    assert "关于1月份政务信息采用情况的通报" in texts
+    assert "各县（市、区）局，机关各科室、局属各分局、各事业单位：" in texts
+    counts = next(t for t in texts if t.startswith("1月份，"))
+    assert counts == ("1月份，市局办公室共收到信息224条，其中各县（市、区）局信息70条，机关各科室信息99条、"
+                      "事业单位信息55条；市局采用县（市、区）局信息17条、机关各科室信息9条、事业单位信息1条。")
+    assert ("累计得分前三的县（市、区）局为高新区分局、阳谷局、临清局、莘县局；得分前三的科室为耕保科、用途科、调查科；"
+            "得分前三的事业单位为市国土空间开发保护中心、市土地储备整治中心、市规划展览馆。") in texts
+    assert "附件：1月份政务信息采用情况" in texts
+    if "date" in Report.__dataclass_fields__:
+        assert "聊城市自然资源和规划局" in texts and "2024年3月20日" in texts
+        assert "总体来看，1月份各单位报送稿件数量较少、质量一般。" in texts
+    # signature 右空二字: right indent of two grid characters
+    sig = next(p for p in d.paragraphs if p.style.name == "GwSignature")
+    assert abs(sig.paragraph_format.right_indent.pt - 2 * 15.793) < 0.1
+    # 附件 starts a new page, label then title
+    label = next(p for p in d.paragraphs if p.text == "附件")
+    assert label.paragraph_format.page_break_before and label.style.name == "GwAttachLabel"
+
+
+def test_docx_tables(lc_docx):
+    _, d = lc_docx
+    assert len(d.tables) == 3
+    t = _table_text(d.tables[0])
+    assert t[0][:5] == ["单位", "上报篇数", "采用信息", "采用信息", "采用信息"]  # merged across 3 columns
+    assert t[1][0] == "单位" and t[1][2:7] == ["市级以上采用篇数", "市局简报采用篇数", "记分", "篇数", "记分"]
+    assert t[0][7:] == ["报省市", "本月基础分", "本月分数", "累计分数", "总排名"]
+    assert t[2] == ["高新区分局", "4", "", "4", "3", "", "", "1", "5", "8", "8", "1"]
+    assert t[3] == ["阳谷局", "6", "", "4", "2.5", "", "", "1", "5", "7.5", "7.5", "2"]
+    assert t[-1] == ["东阿局", "3", "", "", "", "", "", "", "", "0", "0", "5"]
+    offices = _table_text(d.tables[1])
+    assert offices[2] == ["耕地保护监督科", "8", "4", "4", "32", "", "", "2", "5", "37", "37", "1"]
+    assert offices[5] == ["建设工程管理科", "4", "", "2", "6.5", "", "", "1", "5", "11.5", "11.5", "4"]
+    assert offices[6] == ["防灾减灾科", "5", "", "1", "1", "1", "5", "1", "5", "11", "11", "5"]
+    # merged header cells are one cell spanning two rows (vMerge) / three columns (gridSpan)
+    head = d.tables[0].rows[0].cells
+    assert head[0]._tc is d.tables[0].rows[1].cells[0]._tc
+    assert head[2]._tc is head[4]._tc
+
+
+UNIT_LINES = (
+    "阳谷局（1月份报送稿件6篇，其中市局采用信息1篇、简讯3则，合计2.5分；报市1篇，本月基础分5分；累计7.5分）",
+    "耕地保护监督科（1月份报送稿件8篇，其中市局采用简讯4则，合计2分；上级采用信息4篇，合计30分；报市2篇，本月基础分5分；累计37分）",
+    "建设工程管理科（1月份报送稿件4篇，其中市局采用信息1篇、简讯1则，合计1.5分；报市1篇，本月基础分5分；参加新闻发布会加5分；累计11.5分）",
+    "防灾减灾科（1月份报送稿件5篇，其中市局采用信息1篇，合计1分；上级约稿信息1篇，合计5分；报市1篇，本月基础分5分；累计11分）",
+    "冠县局（1月份报送稿件4篇，其中市局采用信息2篇、简讯1则，合计2.5分；累计2.5分）",
+    "东阿局（1月份报送稿件3篇，累计0分）",
+    "市土地储备整治中心（1月份报送稿件5篇，上级采用信息1篇，合计5分；报市1篇，本月基础分5分；累计10分）",
+    "科技和信息化科（1月份报送稿件4篇，报市1篇，本月基础分5分；累计5分）",
+)
+
+
+def test_docx_itemized_wording(lc_docx):
+    _, d = lc_docx
+    texts = _texts(d)
+    for line in UNIT_LINES:
+        assert line in texts
+    i = texts.index(UNIT_LINES[1])
+    items = [t.replace("\n", "") for t in texts[i + 1:i + 9]]
+    assert items[0] == "1、我市狠抓耕地流出问题整改成效显著\t（第1期  简讯）"
+    assert items[4] == "5、我市狠抓耕地流出问题整改\t（昨日市情★）"
+    assert items[5] == "6、我市耕地面积实现“三连增”\t（每日动态）"
+    assert "2、全市森林防火工作情况\t（市政府约稿）" in texts
+    assert texts.index("各县（市、区）局信息采用情况") < texts.index(UNIT_LINES[0])
+    assert "机关各科室信息采用情况" in texts and "各事业单位信息采用情况" in texts
+    if "notes" in Report.__dataclass_fields__:
+        assert "注：1、计分方式：按照《聊城市自然资源和规划局信息宣传工作考核办法》（新修订版）规定的标准计分。" in texts
+
+
+def test_docx_styles_and_page(lc_docx):
+    data, d = lc_docx
+    import zipfile
+
+    from docx.oxml.ns import qn
+
+    def east_asia(style_name):
+        rf = d.styles[style_name].element.rPr.find(qn("w:rFonts"))
+        assert rf.get(qn("w:eastAsiaTheme")) is None
+        return rf.get(qn("w:eastAsia"))
+
+    assert east_asia("GwTitle") == "方正小标宋简体"
+    assert east_asia("GwBody") == "仿宋_GB2312"
+    assert east_asia("GwAttachLabel") == "黑体"
+    assert east_asia("GwTableTitle") == "楷体_GB2312"
+    assert d.styles["GwTitle"].font.size.pt == 22 and d.styles["GwBody"].font.size.pt == 16
+    title = next(p for p in d.paragraphs if p.text == "关于1月份政务信息采用情况的通报")
+    assert title.style.name == "GwTitle"
+    sec = d.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert [round(x.mm) for x in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == [37, 35, 28, 26]
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert b"evenAndOddHeaders" in z.read("word/settings.xml")
+    footers = [z.read(n).decode() for n in z.namelist() if n.startswith("word/footer")]
+    assert len(footers) == 2 and all("PAGE" in f and "— " in f for f in footers)
+    assert any('w:val="right"' in f for f in footers) and any('w:val="left"' in f for f in footers)
+
+
+# ---------------------------------------------------------------- DOCX, Golmud form
+
+def test_docx_golmud(gm_docx):
+    _, d = gm_docx
+    texts = _texts(d)
+    assert "格尔木市人民政府办公室" in texts  # the issuing organ's own title line
+    assert "关于2024年5—6月份政务信息报送采用情况" in texts
+    assert "（一）约稿信息。市政府办公室共向各部门、各单位约稿42篇，采用39篇。" in texts
+    assert "信息报送数量不合格的部门有：市教育局、格尔木投资控股有限公司。" in texts
+    assert "信息采用量不合格的部门有：市住房和城乡建设局、市自然资源局。" in texts
+    assert "二、2024年7—8月份信息报送要点" in texts
+    assert "1.全市坚持和发展新时代枫桥经验的主要做法及取得成效（责任单位：市司法局，7月16日前报送）；" in texts
+    assert "3.全市耕地保护工作采取措施及取得成效（责任单位：市自然资源局，8月1日前报送）。" in texts
+    quota = next(t for t in texts if t.startswith("（二）政务信息。"))
+    assert quota.startswith("（二）政务信息。市政府办公室共收到各类政务信息482条，采用")
+    assert "附件：各部门各单位2024年5—6月份信息报送采用情况统计表" in texts
+    assert d.sections[-1].orientation == 1  # landscape section for the wide table
+    t = _table_text(d.tables[0])
+    assert len(t[0]) == 18
+    assert t[0][1] == "信息报送情况" and t[0][3] == "信息采用情况" and t[0][9] == "动态采用情况"
+    assert t[1][3:9] == ["省", "省", "州", "州", "市", "市"]
+    assert t[2][1:5] == ["本月报送", "累计报送", "本月采用", "累计采用"] and t[2][15:17] == ["本月积分", "累计积分"]
+    assert t[3] == ["市文体旅游广电局", "22", "55", "0", "0", "4", "4", "3", "6", "2", "2", "0", "2", "0", "4",
+                    "127", "197", "合格"]
+    assert t[6][0] == "市教育局" and t[6][-1] == "不合格"
+    assert t[-1] == ["合计", "55", "162", "0", "0", "9", "12", "9", "20", "7", "9", "2", "4", "1", "6", "353", "615", ""]
+
+
+# ---------------------------------------------------------------- XLSX
+
+@pytest.fixture(scope="module")
+def lc_xlsx(workspaces, lc_report):
+    from openpyxl import load_workbook
+
+    from composer.reports import xlsx_report
+
+    return load_workbook(io.BytesIO(xlsx_report.render(workspaces[0], lc_report)))
+
+
+def test_xlsx_liaocheng(lc_xlsx):
+    wb = lc_xlsx
+    assert wb.sheetnames == [COUNTY, OFFICES, INSTITUTIONS, "采用明细"]
+    ws = wb[COUNTY]
+    assert ws["A1"].value == "（一）1月份县（市、区）局政务信息统计"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:L1", "A2:A3", "B2:B3", "C2:E2", "F2:G2", "L2:L3"} <= merged
+    assert [ws.cell(row=3, column=c).value for c in range(3, 8)] == ["市级以上采用篇数", "市局简报采用篇数", "记分", "篇数", "记分"]
+    assert ws["C2"].font.b and ws["C2"].alignment.horizontal == "center" and ws["C2"].border.top.style == "thin"
+    assert ws.freeze_panes == "B4"
+    row = [c.value for c in ws[5]]  # 阳谷局
+    assert row == ["阳谷局", 6, None, 4, 2.5, None, None, 1, 5, 7.5, 7.5, 2]
+    assert isinstance(row[4], float) and isinstance(row[1], int)
+    items = wb["采用明细"]
+    col = [c.value for c in items["A"]]
+    assert UNIT_LINES[0] in col
+    i = col.index(UNIT_LINES[0])
+    assert (items.cell(row=i + 2, column=1).value, items.cell(row=i + 2, column=2).value) == \
+        ("1、2023年，全市供应土地595宗", "（第1期  简讯）")
+
+
+def test_xlsx_golmud(workspaces, gm_report):
+    from openpyxl import load_workbook
+
+    from composer.reports import xlsx_report
+
+    wb = load_workbook(io.BytesIO(xlsx_report.render(workspaces[1], gm_report)))
+    assert wb.sheetnames == ["统计表"]
+    ws = wb["统计表"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A2:A4", "B2:C3", "D2:I2", "J2:O2", "D3:E3", "P2:Q3", "R2:R4"} <= merged
+    assert [c.value for c in ws[5]] == ["市文体旅游广电局", 22, 55, 0, 0, 4, 4, 3, 6, 2, 2, 0, 2, 0, 4, 127, 197, "合格"]
+    total = [c.value for c in ws[ws.max_row]]
+    assert total[0] == "合计" and total[1:3] == [55, 162] and total[15:17] == [353, 615]
+    assert ws.freeze_panes == "B5" and ws.page_setup.orientation == "landscape"
+
+
+# ---------------------------------------------------------------- PDF
+
+def test_html_is_escaped(workspaces):
+    from composer.reports import pdf_report
+
+    rows = list(liaocheng_report().groups[0].rows)
+    rows[0] = lc_row("高新区分局", COUNTY, 4, (own("<b>标题</b> & 说明", 1, "信息"),), rank=1)
+    groups = (GroupReport(name=COUNTY, rows=tuple(rows), received=1, own_adopted=1, top=("高新区分局",)),)
+    html = pdf_report.html(workspaces[0], liaocheng_report(groups=groups))
+    assert "1、&lt;b&gt;标题&lt;/b&gt; &amp; 说明" in html and "<b>标题" not in html
+
+
+@pytest.fixture(scope="module")
+def pdf_texts(workspaces, lc_report, gm_report):
+    from pypdf import PdfReader
+
+    from composer.reports import pdf_report
+
+    out = {}
+    for key, ws, rep in (("lc", workspaces[0], lc_report), ("gm", workspaces[1], gm_report)):
+        data = pdf_report.render(ws, rep)
+        assert data.startswith(b"%PDF")
+        try:
+            text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                                  check=True).stdout.decode()
+        except FileNotFoundError:
+            text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+        out[key] = (PdfReader(io.BytesIO(data)), text)
+    return out
+
+
+def test_pdf_liaocheng(pdf_texts):
+    reader, text = pdf_texts["lc"]
+    flat = "".join(text.split())
+    assert "关于1月份政务信息采用情况的通报" in flat
+    assert "（一）1月份县（市、区）局政务信息统计" in flat
+    assert "阳谷局642.5157.57.52" in flat  # the table row, blanks dropped
+    assert "耕地保护监督科844322537371" in flat
+    assert "".join(UNIT_LINES[0].split()) in flat
+    assert "—1—" in flat and "—2—" in flat
+    assert len(reader.pages) >= 3
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_pdf_golmud(pdf_texts):
+    reader, text = pdf_texts["gm"]
+    flat = "".join(text.split())
+    assert "信息采用量不合格的部门有：市住房和城乡建设局、市自然资源局。" in flat
+    assert "市文体旅游广电局2255004436220204127197合格" in flat
+    assert "合计551620091292079241635361" in flat
+    last = reader.pages[-1].mediabox
+    assert float(last.width) > float(last.height)  # the 附件 table page is landscape
