@@ -432,3 +432,87 @@ def test_number_and_date_from_file_names():
     assert number_date_from_name("简报03_20240131.docx")[0] == 3
     assert number_date_from_name("第12期 2024年4月5日.txt")[1].isoformat() == "2024-04-05"
     assert number_date_from_name("简报.docx") == (None, None)
+
+
+# ---------------------------------------------------------------- round trip of jianbao's own DOCX
+
+RICH_ARTICLE = """\
+---
+title: 全市土地例行督察整改推进会召开
+subtitle: 压实整改责任 确保按期销号
+kind: 信息
+credits: ["东昌府区分局/段腾 朱明珠", 执法支队]
+section: 工作动态
+order: 2
+---
+4月12日，全市土地例行督察整改推进会召开，会议通报了整改进展。
+
+## 主要措施
+
+- 建立台账，逐宗销号
+- 每周调度，定期通报
+
+| 县区 | 问题数 | 已整改 |
+| --- | --- | --- |
+| 东昌府区 | 12 | 10 |
+
+![现场照片](photo.png)
+
+会议要求，各单位要**倒排工期**，确保整改按期完成。
+"""
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory):
+    """The fixture issue (plus a rich article) → DOCX by composer.render.docx → import → reload."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import base_files, write_files
+
+    files = base_files()
+    files["contributors/rules.yml"] = RULES
+    files["issues/2024-03/02-rich.md"] = RICH_ARTICLE
+    files["issues/2024-03/photo.png"] = png_bytes()
+    files["issues/2024-03/issue.yml"] += "editor_note: |\n  本期刊发督察整改和不动产登记工作情况。\n"
+    root = write_files(tmp_path_factory.mktemp("rt") / "ws", files)
+    ws = open_workspace(root)
+    original, diags = ws.load_issue("2024-03")
+    assert not diags
+    from composer.render import docx as render_docx
+
+    built = root / "build" / "2024-03.docx"
+    built.parent.mkdir(parents=True)
+    built.write_bytes(render_docx.render(ws, original))
+    r = run(root, "import", "issue", str(built), "--into", str(root / "reimported"))
+    assert r.exit_code == 0, r.output
+    from composer.reader import load_issue
+
+    again, diags = load_issue(root, root / "reimported" / "2024-03", ws.units)
+    assert not diags
+    return original, again, r
+
+
+def test_round_trip_same_items_kinds_units_authors(round_trip):
+    original, again, result = round_trip
+    key = lambda i: (i.kind, i.title, i.subtitle, i.section, i.units, i.authors)  # noqa: E731
+    assert [key(i) for i in again.items] == [key(i) for i in original.items]
+    assert (again.number, again.total_number, again.date) == (3, 99, original.date)
+    assert again.sections == ("工作动态", "简讯")
+    assert again.editor_note == "本期刊发督察整改和不动产登记工作情况。"
+    assert "lines not placed" not in result.stdout
+
+
+def test_round_trip_keeps_blocks(round_trip):
+    from composer.model import Heading, Image, ListBlock, Paragraph, Table
+
+    original, again, _ = round_trip
+    rich = next(i for i in again.items if i.title == "全市土地例行督察整改推进会召开")
+    kinds = [type(b).__name__ for b in rich.blocks]
+    assert kinds == ["Paragraph", "Heading", "ListBlock", "Table", "Image", "Paragraph"]
+    assert rich.blocks[2].items[1][0].text == "每周调度，定期通报" and not rich.blocks[2].ordered
+    assert rich.blocks[3].rows[1] == ("东昌府区", "12", "10")
+    assert rich.blocks[4].path.read_bytes() == png_bytes()
+    assert any(s.bold and s.text == "倒排工期" for s in rich.blocks[5].spans)
+    assert isinstance(rich.blocks[0], Paragraph) and isinstance(rich.blocks[1], Heading)
+    assert all(isinstance(b, (Paragraph, Heading, ListBlock, Table, Image)) for b in rich.blocks)

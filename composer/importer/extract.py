@@ -221,7 +221,7 @@ def _list_kind(p, numfmts: dict[str, str]) -> str:
     num_ids = [num.get(_w("val"))] if num is not None else []
     if num_ids and num_ids[0] != "0":
         return "bullet" if numfmts.get(num_ids[0]) == "bullet" else "ordered"
-    if style in ("列表",) or style.startswith("List Bullet"):
+    if style.startswith("List Bullet"):
         return "bullet"
     if style.startswith("List Number"):
         return "ordered"
@@ -281,8 +281,15 @@ def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | 
         for part_spans in text_parts:
             joined = join_spans(joined, part_spans)
         joined = _clean_spans(joined)
+        kind = _list_kind(p, numfmts)
+        if style == "列表" and joined:  # jianbao's own DOCX writes the marker as text
+            m = re.match(r"^(•\s*|(\d{1,3})[.．、]\s*)", joined[0].text)
+            if m:
+                kind = "ordered" if m[2] else "bullet"
+                joined = merge_spans((Span(text=joined[0].text[m.end():], bold=joined[0].bold,
+                                           italic=joined[0].italic),) + joined[1:])
         if joined:
-            out.append(Para(source=src, spans=joined, style=style, list_kind=_list_kind(p, numfmts)))
+            out.append(Para(source=src, spans=joined, style=style, list_kind=kind))
     return out
 
 
