@@ -485,6 +485,15 @@ def quota_text(ws, t: dict, office: str) -> str:
     return "；".join(sentences) + "。" if sentences else ""
 
 
+def _responsible(ws, units: tuple[str, ...]) -> str:
+    """The responsible units of a 约稿 topic; every scored unit reads 各部门、各单位."""
+    if ws is not None and len(units) > 3:
+        everyone = {u.name for u in ws.units if u.scored}
+        if everyone and everyone <= set(units):
+            return "各部门、各单位"
+    return "、".join(units)
+
+
 def _rules_quotas(ws) -> tuple:
     """The quota classes of the workspace's rules file (for the quota sentence), () when unreadable."""
     from composer.diagnostics import JianbaoError
@@ -534,7 +543,7 @@ def _golmud(ws, report) -> ReportDoc:
         for i, c in enumerate(upcoming, 1):
             when = f"，{c.deadline.month}月{c.deadline.day}日前报送" if c.deadline else ""
             end = "。" if i == len(upcoming) else "；"
-            cover.append(Para(style=BODY, text=f"{i}.{c.topic}（责任单位：{'、'.join(c.units)}{when}）{end}"))
+            cover.append(Para(style=BODY, text=f"{i}.{c.topic}（责任单位：{_responsible(ws, c.units)}{when}）{end}"))
     for key in ("closing", "contact"):
         for text in _paragraphs(_field(t, key)):
             cover.append(Para(style=BODY, text=text))
