@@ -1,0 +1,193 @@
+"""HTML → PDF with WeasyPrint: the only module that imports it.
+
+Generic plumbing with no bulletin knowledge (the adoption report uses it too):
+
+* a URL fetcher that serves only ``file:`` URLs inside the allowed folders and
+  self-contained ``data:`` URLs; http, https, ftp, files elsewhere (``/etc``,
+  ``../..``, symlinks leading out) are refused, whatever the HTML says;
+* WeasyPrint's warnings are captured: a refused or failed resource and a font
+  that HarfBuzz could not subset (which would embed the whole font) are errors;
+* a start-up check that HarfBuzz subsetting is available (without it
+  WeasyPrint falls back to fontTools and takes seconds per CJK font).
+
+``render_document`` lays out once and exposes anchor boxes, so a caller can
+inspect where elements fell and re-render (two-pass layouts).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import weasyprint
+from weasyprint.text import ffi as _wp_ffi
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+PX_TO_PT = 0.75  # CSS px → pt
+
+_SUBSET_WARNINGS = ("Unable to subset", "Using fontTools instead of HarfBuzz")
+
+
+class RenderError(Exception):
+    """The engine could not produce a faithful PDF; ``problems`` says why, one line each."""
+
+    def __init__(self, problems: list[str], subset_failures: list[str] | None = None):
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+        self.subset_failures = list(subset_failures or ())
+
+
+def engine_problems() -> list[str]:
+    """What is wrong with the PDF engine's installation (empty when all is well)."""
+    out = []
+    if getattr(_wp_ffi, "harfbuzz_subset", None) is None:
+        out.append("HarfBuzz subsetting (libharfbuzz-subset0) is not installed: PDF fonts would be subset by "
+                   "fontTools, which takes seconds per CJK font; install it: apt-get install libharfbuzz-subset0")
+    return out
+
+
+# ---------------------------------------------------------------- URL fetcher
+
+def allowed_path(url: str, roots: list[Path]) -> Path | None:
+    """The local file a ``file:`` URL names when it lies inside one of ``roots``, else None."""
+    parsed = urlparse(url)
+    if parsed.scheme.lower() != "file" or parsed.netloc not in ("", "localhost"):
+        return None
+    try:
+        path = Path(unquote(parsed.path)).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    for root in roots:
+        try:
+            path.relative_to(Path(root).resolve())
+        except ValueError:
+            continue
+        return path if path.is_file() else None
+    return None
+
+
+class ConfinedFetcher(URLFetcher):
+    """Serves ``file:`` URLs inside ``roots`` and ``data:`` URLs; refuses the rest (recorded)."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(timeout=1, allowed_protocols=("file", "data"), allow_redirects=False)
+        self.roots = [Path(r).resolve() for r in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return super().fetch(url, headers)
+        path = allowed_path(url, self.roots)
+        if path is None:
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url[:200]!r}: only files inside the issue and layout folders are used")
+        return URLFetcherResponse(url=path.as_uri(), body=path.read_bytes())
+
+
+# ---------------------------------------------------------------- logging capture
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        try:
+            self.messages.append(record.getMessage())
+        except Exception:  # a malformed log record must not break rendering
+            self.messages.append(str(record.msg))
+
+
+class _captured:
+    """Collect WeasyPrint's warnings for the duration of a block."""
+
+    def __enter__(self) -> _Capture:
+        self.handler = _Capture()
+        self.logger = logging.getLogger("weasyprint")
+        self.old_level = self.logger.level
+        self.logger.addHandler(self.handler)
+        if self.logger.level == logging.NOTSET or self.logger.level > logging.WARNING:
+            self.logger.setLevel(logging.WARNING)
+        return self.handler
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.old_level)
+        return False
+
+
+def _problems(messages: list[str], fetcher: ConfinedFetcher) -> tuple[list[str], list[str]]:
+    problems, subset = [], []
+    for m in messages:
+        if m.startswith(_SUBSET_WARNINGS):
+            subset.append(m)
+            problems.append(f"font subsetting failed: {m}")
+    for url in dict.fromkeys(fetcher.refused):
+        problems.append(f"refused to load {url[:200]!r}: only files inside the issue and layout folders are used")
+    for m in messages:
+        if m.startswith(("Failed to load", "Failed to read", "Error fetching")) and not fetcher.refused:
+            problems.append(m)
+    return problems, subset
+
+
+# ---------------------------------------------------------------- rendering
+
+@dataclass
+class Rendered:
+    """A laid-out document: page count, anchor boxes, and ``write_pdf``."""
+
+    document: object
+    fetcher: ConfinedFetcher
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.document.pages)
+
+    def anchor(self, name: str) -> tuple[int, tuple[float, float, float, float]] | None:
+        """``(page index, (x1, y1, x2, y2) in pt from the page's top-left)`` of the element with id ``name``."""
+        for i, page in enumerate(self.document.pages):
+            box = page.anchors.get(name)
+            if box is not None:
+                return i, tuple(v * PX_TO_PT for v in box)
+        return None
+
+    def write_pdf(self, metadata: dict | None = None) -> bytes:
+        meta = self.document.metadata
+        for key, value in (metadata or {}).items():
+            if key in ("author", "authors"):
+                meta.authors = [value] if isinstance(value, str) else list(value)
+            elif key in ("keywords",):
+                meta.keywords = [value] if isinstance(value, str) else list(value)
+            else:
+                setattr(meta, key, value)
+        with _captured() as cap:
+            data = self.document.write_pdf()
+        problems, subset = _problems(cap.messages, self.fetcher)
+        if problems:
+            raise RenderError(problems, subset)
+        return data
+
+
+def render_document(html: str, *, base_url: Path, allowed_roots: list[Path]) -> Rendered:
+    """Lay out ``html`` (resources resolved against ``base_url``, fetched only inside ``allowed_roots``)."""
+    fetcher = ConfinedFetcher(allowed_roots)
+    base = Path(base_url).resolve()
+    base_uri = base.as_uri() + ("/" if base.is_dir() else "")
+    with _captured() as cap:
+        doc = weasyprint.HTML(string=html, base_url=base_uri, url_fetcher=fetcher).render()
+    problems, subset = _problems(cap.messages, fetcher)
+    if problems:
+        raise RenderError(problems, subset)
+    return Rendered(document=doc, fetcher=fetcher, warnings=cap.messages)
+
+
+def html_to_pdf(html: str, *, base_url: Path, allowed_roots: list[Path], metadata: dict | None = None) -> bytes:
+    """HTML → PDF bytes.  ``metadata``: title, author(s), created, modified (ISO dates), keywords…
+
+    Raises RenderError when a resource was refused or missing, or a font could not be subset.
+    """
+    return render_document(html, base_url=base_url, allowed_roots=allowed_roots).write_pdf(metadata)

@@ -1,0 +1,263 @@
+"""Issue → HTML through the publication's layout (jinja2, autoescape on).
+
+Two variants of one template:
+
+* ``preview`` (default, the build's .html): one self-contained page — the CSS is
+  inlined, local images become ``data:`` URIs — for the browser and for mail;
+* ``print`` (handed to WeasyPrint by render/pdf.py): ``@page`` rules, and every
+  paragraph broken into lines justified to the full measure (render/justify.py).
+
+The layout folder is the workspace's ``layout:`` (``layouts/bulletin``); files it
+lacks come from the default layout shipped with jianbao.  No Markdown parsing,
+no YAML, no file writing here.  All user text is escaped: raw HTML in Markdown
+prints as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup, escape
+
+from composer import fonts
+from composer.model import (
+    KIND_BRIEF,
+    Heading,
+    Image,
+    Issue,
+    ListBlock,
+    Paragraph,
+    Span,
+    Table,
+    chinese_date,
+    credit_line,
+)
+from composer.render.justify import Run, break_lines
+
+TEMPLATE = "bulletin.html.j2"
+STYLESHEET = "bulletin.css"
+DEFAULT_LAYOUT = Path(__file__).resolve().parents[2] / "layouts" / "bulletin"
+
+TEXT_WIDTH = 156 * 72 / 25.4  # 442.205 pt: the 版心 measure
+PITCH = TEXT_WIDTH / 28  # 15.793 pt: one grid character
+INDENT = 2 * PITCH  # 31.586 pt: 左空二字
+BODY_SIZE = 16.0  # 三号
+GRID_SPACING = PITCH - BODY_SIZE  # -0.207 pt
+MASTHEAD_MAX = 42.0  # 初号
+
+
+def layout_dir(ws) -> Path:
+    return (ws.root / ws.publication.layout).resolve()
+
+
+def environment(ws) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(layout_dir(ws)), str(DEFAULT_LAYOUT)]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "j2", "xml"), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+
+
+# ---------------------------------------------------------------- paragraphs
+
+def _safe_family(stack: str) -> str:
+    """A font-family value with nothing that could leave the <style> element."""
+    return "".join(ch for ch in stack if ch not in "<>{};\\")
+
+
+def _runs(spans: tuple[Span, ...], role: str = "body") -> list[Run]:
+    out = []
+    for s in spans:
+        if s.bold:
+            out.append(Run(s.text, "heading", "b"))
+        elif s.italic:
+            out.append(Run(s.text, "kai", "i"))
+        else:
+            out.append(Run(s.text, role, ""))
+    return out
+
+
+class _Paragraphs:
+    """Paragraph contents as escaped HTML: spans (preview) or justified lines (print)."""
+
+    def __init__(self, pub, variant: str):
+        self.variant = variant
+        self.measurer = fonts.Measurer(pub) if variant == "print" else None
+
+    def html(self, runs: list[Run], indent: bool = True) -> Markup:
+        if self.variant != "print":
+            return Markup("".join(self._piece(r, preview=True) for r in runs))
+        lines = break_lines(runs, self.measurer.em, width=TEXT_WIDTH, indent=INDENT if indent else 0.0,
+                            size=BODY_SIZE, tracking=GRID_SPACING)
+        out = []
+        for i, line in enumerate(lines):
+            cls = "ln first" if i == 0 and indent else "ln"
+            spacing = line.spacing(TEXT_WIDTH - (INDENT if i == 0 and indent else 0.0))
+            inner = "".join(self._piece(p) for p in line.pieces)
+            out.append(f'<span class="{cls}" style="letter-spacing:{spacing:.3f}pt">{inner}</span>')
+        return Markup("".join(out))
+
+    @staticmethod
+    def _piece(run: Run, preview: bool = False) -> str:
+        text = str(escape(run.text))
+        if preview:
+            text = text.replace("\n", "<br>")
+        return f'<span class="{run.cls}">{text}</span>' if run.cls else text
+
+
+# ---------------------------------------------------------------- blocks
+
+def _inside(path: Path | None, folder: Path) -> bool:
+    if path is None:
+        return False
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return path.is_file()
+
+
+def _image(b: Image, issue: Issue, variant: str) -> dict:
+    view = {"type": "img", "alt": b.alt, "name": Path(b.src).name or b.src, "src": ""}
+    if not _inside(b.path, issue.path):
+        return view  # remote, outside the issue folder or missing: never fetched
+    rel = b.path.resolve().relative_to(issue.path.resolve()).as_posix()
+    if variant == "print":
+        view["src"] = quote(rel)
+    else:
+        mime = mimetypes.guess_type(b.path.name)[0] or "application/octet-stream"
+        if mime.startswith("image/"):
+            view["src"] = f"data:{mime};base64,{base64.b64encode(b.path.read_bytes()).decode('ascii')}"
+    return view
+
+
+def _blocks(item, issue: Issue, paras: _Paragraphs, variant: str) -> list[dict]:
+    brief = item.kind == KIND_BRIEF
+    out: list[dict] = []
+    blocks = list(item.blocks)
+    first_para = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
+    for i, b in enumerate(blocks):
+        if isinstance(b, Paragraph):
+            runs = _runs(b.spans)
+            if brief and i == first_para:
+                runs = [Run("▲", "body", "")] + runs
+                # the credit closes the brief's last paragraph, inline
+            if brief and item.credits and i == _last_para(blocks):
+                runs = runs + [Run(credit_line(item.credits), "kai", "credit-inline")]
+            out.append({"type": "p", "cls": "brief-text" if brief else "", "html": paras.html(runs)})
+        elif isinstance(b, Heading):
+            role = "heading" if b.level <= 2 else "kai" if b.level == 3 else "body"
+            runs = [Run(s.text, role, "") for s in b.spans]
+            out.append({"type": "p", "cls": f"h h{min(b.level, 4)}", "html": paras.html(runs)})
+        elif isinstance(b, ListBlock):
+            for n, spans in enumerate(b.items, 1):
+                marker = f"{n}." if b.ordered else "•"
+                runs = [Run(marker, "body", "")] + _runs(spans)
+                out.append({"type": "p", "cls": "li", "html": paras.html(runs)})
+        elif isinstance(b, Table):
+            rows = [tuple(r) for r in b.rows]
+            head = rows[0] if b.header and rows else ()
+            out.append({"type": "table", "head": head, "rows": rows[1:] if head else rows})
+        elif isinstance(b, Image):
+            out.append(_image(b, issue, variant))
+    return out
+
+
+def _last_para(blocks) -> int | None:
+    idx = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)]
+    return idx[-1] if idx else None
+
+
+# ---------------------------------------------------------------- page
+
+def number_text(issue: Issue) -> str:
+    text = f"第{issue.number}期"
+    if issue.total_number:
+        text += f"（总第{issue.total_number}期）"
+    return text
+
+
+def doc_title(pub, issue: Issue) -> str:
+    return f"{pub.name} {number_text(issue).split('（')[0]}"
+
+
+def masthead_size(name: str) -> float:
+    """初号 (42 pt), shrunk so the name fits the measure less one character each side."""
+    n = max(len(name), 1)
+    return min(MASTHEAD_MAX, (TEXT_WIDTH - 2 * BODY_SIZE) / n)
+
+
+TAIL_SIZE = 14.0  # 四号
+
+
+def _tail_rows(pub) -> list[dict]:
+    """报/送/发 rows; the print run shares the last row when both fit on one line, else has its own."""
+    rows = [
+        {"label": label, "names": "，".join(names) + "。", "run": ""}
+        for label, names in pub.distribution
+        if names
+    ]
+    if pub.print_run:
+        run = f"（共印{pub.print_run}份）"
+        room = TEXT_WIDTH - 2 * TAIL_SIZE  # 左右空一字
+        if rows and (len(rows[-1]["label"]) + 1 + len(rows[-1]["names"]) + len(run) + 1) * TAIL_SIZE <= room:
+            rows[-1]["run"] = run
+        else:
+            rows.append({"label": "", "names": "", "run": run})
+    return rows
+
+
+def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = False) -> str:
+    """The issue as one HTML page (``variant`` "preview" or "print")."""
+    if variant not in ("preview", "print"):
+        raise ValueError(variant)
+    pub = ws.publication
+    env = environment(ws)
+    prepared = variant == "print"
+    families = {r: _safe_family(fonts.css_family(pub, r, prepared=prepared)) for r in fonts.ROLES}
+    weights = {r: fonts.css_weight(pub, r) for r in fonts.ROLES}
+    css = env.get_template(STYLESHEET).render(variant=variant, fonts=families, weights=weights)
+    if prepared:
+        css = fonts.font_face_rules(pub) + "\n" + css
+    paras = _Paragraphs(pub, variant)
+
+    note = []
+    for k, text in enumerate(t for t in re.split(r"\n\s*\n|\n", issue.editor_note or "") if t.strip()):
+        runs = ([Run("编者按：", "heading", "label")] if k == 0 else []) + [Run(text.strip(), "kai", "")]
+        note.append({"html": paras.html(runs)})
+
+    sections = []
+    for sec in issue.grouped():
+        items = []
+        for it in sec.items:
+            items.append({
+                "kind": "brief" if it.kind == KIND_BRIEF else "article",
+                "title": it.title,
+                "subtitle": (it.subtitle if it.subtitle.startswith("——") else f"——{it.subtitle}") if it.subtitle else "",
+                "credit": credit_line(it.credits) if it.credits else "",
+                "blocks": _blocks(it, issue, paras, variant),
+            })
+        sections.append({"name": sec.name, "entries": items})
+
+    return env.get_template(TEMPLATE).render(
+        variant=variant,
+        css=Markup(css),
+        pub=pub,
+        issue=issue,
+        doc_title=doc_title(pub, issue),
+        number_text=number_text(issue),
+        date_text=chinese_date(issue.date),
+        masthead_size=masthead_size(pub.name),
+        editor_note=note,
+        sections=sections,
+        show_section_heads=len(sections) > 1,
+        tail_rows=_tail_rows(pub),
+        tail_break=tail_break,
+    )
