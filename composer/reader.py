@@ -93,12 +93,36 @@ def _spans(inline_token) -> tuple[Span, ...]:
         elif t.type == "image":
             continue  # images are blocks of their own (see _blocks)
     merged: list[Span] = []
-    for s in spans:
+    for s in _cjk_emphasis(spans):
         if merged and (merged[-1].bold, merged[-1].italic) == (s.bold, s.italic):
             merged[-1] = Span(text=merged[-1].text + s.text, bold=s.bold, italic=s.italic)
         elif s.text:
             merged.append(s)
     return tuple(merged)
+
+
+_LEFTOVER_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _cjk_emphasis(spans: list[Span]) -> list[Span]:
+    """Bold that CommonMark left as literal ``**``.
+
+    CommonMark cannot close ``**一、强化保障。**围绕…``: a delimiter after
+    punctuation and before a letter is not right-flanking, and Chinese has no
+    spaces to fix that.  Pairs left over in plain text are bold lead-ins.
+    """
+    out: list[Span] = []
+    for s in spans:
+        if s.bold or "**" not in s.text and "__" not in s.text:
+            out.append(s)
+            continue
+        pos = 0
+        for m in _LEFTOVER_STRONG.finditer(s.text):
+            out.append(Span(text=s.text[pos : m.start()], italic=s.italic))
+            out.append(Span(text=m.group(2), bold=True, italic=s.italic))
+            pos = m.end()
+        out.append(Span(text=s.text[pos:], italic=s.italic))
+    return out
 
 
 def _image(src: str, alt: str, source: Source, base: Path, root: Path) -> Image:

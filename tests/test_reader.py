@@ -82,3 +82,12 @@ def test_article_with_legacy_credit_line_and_blocks(make_ws):
     assert isinstance(it.blocks[2], Table) and it.blocks[2].rows == (("指标", "数值"), ("面积", "5"))
     assert it.blocks[3].text == "最后一段在此结束。"
     assert [c.label for c in it.credits] == ["综合科", "用途科"] and it.credits[1].authors == ("王五",)
+
+
+def test_bold_lead_in_after_chinese_punctuation(make_ws):
+    md = "---\ntitle: 加粗\nunits: [利用科]\nsection: 工作动态\n---\n**一、强化资源要素保障。**围绕重点项目，做好用地服务。\n"
+    root = make_ws({"issues/2024-03/05-x.md": md})
+    ws = open_workspace(root)
+    issue, _ = load_issue(ws.root, root / "issues/2024-03", ws.units)
+    spans = next(i for i in issue.items if i.title == "加粗").blocks[0].spans
+    assert [(s.text, s.bold) for s in spans] == [("一、强化资源要素保障。", True), ("围绕重点项目，做好用地服务。", False)]
