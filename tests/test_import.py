@@ -516,3 +516,12 @@ def test_round_trip_keeps_blocks(round_trip):
     assert any(s.bold and s.text == "倒排工期" for s in rich.blocks[5].spans)
     assert isinstance(rich.blocks[0], Paragraph) and isinstance(rich.blocks[1], Heading)
     assert all(isinstance(b, (Paragraph, Heading, ListBlock, Table, Image)) for b in rich.blocks)
+
+
+def test_missing_credit_between_articles_is_flagged(ws_root, tmp_path):
+    src = tmp_path / "gap.txt"
+    src.write_text("第一篇文章标题\n\n第一篇的正文，说明了一些情况。\n\n第二篇文章的标题在这里\n\n"
+                   "第二篇的正文，也说明了一些情况。\n\n（阳谷局）\n", encoding="utf-8")
+    r = run(ws_root, "import", "issue", str(src), "--number", "8", "--date", "2024-05-01")
+    assert r.exit_code == 0
+    assert "gap.txt:5: warning[J603 import-unplaced]" in r.stderr and "is a credit line missing" in r.stderr

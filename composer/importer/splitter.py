@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from composer.credits import TRAILING_CREDIT, WHOLE_CREDIT, looks_like_credit
-from composer.diagnostics import Diagnostic, Source, error
+from composer.diagnostics import Diagnostic, Severity, Source, error
 from composer.importer.extract import ImagePiece, Para, TablePiece, join_spans, merge_spans, unclosed_paren
 from composer.model import KIND_ARTICLE, KIND_BRIEF, Credit, Publication, Span
 from composer.reader import BRIEF_MARK, resolve_credits
@@ -360,6 +360,13 @@ def split(pieces, units: Units, pub: Publication | None = None, source: Source |
         if not it.credits:
             diags.append(error(it.source, "J205", f"{it.kind} {it.title!r} has no credit line",
                                "a credit line such as （调查监测科/张三） should close every item"))
+        if it.kind == KIND_ARTICLE:
+            for b in it.blocks[1:]:
+                t = b.text if isinstance(b, Para) else ""
+                if isinstance(b, Para) and b.style in ("", "Normal") and len(t) >= 6 \
+                        and title_like(t) and not re.search(r"[，。；：,;:、]", t) and not b.list_kind:
+                    diags.append(Diagnostic(b.source, "J603", f"{t[:30]!r} in the middle of {it.title[:20]!r} looks like "
+                                            "a title: is a credit line missing before it?", None, Severity.WARNING))
     for u in unplaced:
         what = u.text if isinstance(u, Para) else ("a table" if isinstance(u, TablePiece) else "a picture")
         diags.append(error(u.source, "J603", f"line not placed in any item: {what[:40]!r}"))
