@@ -5,8 +5,6 @@ Thin click code: the flow is in composer.commands.publish and composer.commands.
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from composer.cliutil import finish, progress, workspace
@@ -15,8 +13,11 @@ from composer.cliutil import finish, progress, workspace
 FILL = "\u3000"  # full-width space pads Chinese names into columns
 
 
-def _command_line() -> str:
-    return "jianbao " + " ".join(sys.argv[1:])
+def _command_line(ctx: click.Context, **params) -> str:
+    """The command as a log line: ``jianbao ledger add bonus unit=… date=…``."""
+    words = ["jianbao", *ctx.command_path.split()[1:]]
+    words += [f"{k}={v}" for k, v in params.items() if v not in (None, False, "", ())]
+    return " ".join(words)
 
 
 def _closed_note(changes) -> None:
@@ -38,13 +39,16 @@ def register(main: click.Group) -> None:
     @click.option("--revise", is_flag=True, help="Replace the records of an issue that changed since publishing.")
     @click.option("--reason", default="", help="Why (a revision, or --force on a closed period).")
     @click.option("--force", is_flag=True, help="Allow a change to a closed period (needs --reason; logged).")
+    @click.option("--no-build", is_flag=True, help="Record the credits only (e.g. a past issue); build no outputs.")
     @click.pass_context
-    def publish(ctx: click.Context, issue: str, dry_run: bool, revise: bool, reason: str, force: bool) -> None:
+    def publish(ctx: click.Context, issue: str, dry_run: bool, revise: bool, reason: str, force: bool,
+                no_build: bool) -> None:
         """Check and build ISSUE, then credit its units in the ledger."""
         from composer.commands import publish as publish_cmd
 
         ws = workspace(ctx)
-        result = publish_cmd.publish(ws, issue, dry_run=dry_run, revise=revise, reason=reason, force=force)
+        result = publish_cmd.publish(ws, issue, dry_run=dry_run, revise=revise, reason=reason, force=force,
+                                     outputs=not no_build)
         if result.status == "invalid":
             finish(list(result.diagnostics), ws.root)
             raise click.ClickException(result.message)
@@ -99,7 +103,7 @@ def register(main: click.Group) -> None:
         from composer.commands import ledger_cmd
 
         ws = workspace(ctx)
-        path, figures = ledger_cmd.close(ws, period, force=force, reason=reason, command=_command_line())
+        path, figures = ledger_cmd.close(ws, period, force=force, reason=reason, command=_command_line(ctx, period=period))
         progress(f"closed {period}: figures of {len(figures)} unit(s) in {ws.rel(path)}")
 
     @ledger.group("add")
@@ -117,7 +121,8 @@ def register(main: click.Group) -> None:
 
         ws = workspace(ctx)
         reason = force_reason or fields.get("reason") or ""
-        result = ledger_cmd.add(ws, type_, fields, file=file, force=force, reason=reason, command=_command_line())
+        cmd = _command_line(ctx, **{k: ("、".join(v) if isinstance(v, (tuple, list)) else v) for k, v in fields.items()})
+        result = ledger_cmd.add(ws, type_, fields, file=file, force=force, reason=reason, command=cmd)
         _closed_note(result.closed_changes)
         progress(f"added to {ws.rel(result.path)}: {ledger_cmd.describe(result.entry)}")
 

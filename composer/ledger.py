@@ -425,9 +425,13 @@ def parse_published(ws, text: str, rel: str) -> tuple[Published | None, list[Dia
             adoptions.append(Adoption(source=e.src(), outlet=OWN_OUTLET, kind=kind, title=title, month=month_of(day),
                                       units=units, date=day, issue=number, origin=f"publish:{issue_id}"))
     pub = Published(source=Source(rel, 1), issue=issue_id, number=number, date=day,
-                    fingerprint=head.text("fingerprint"), published_at=head.text("published_at"),
+                    fingerprint=head.text("fingerprint"), published_at=_stamp(data.get("published_at")),
                     adoptions=tuple(adoptions))
     return pub, diags
+
+
+def _stamp(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value or "")
 
 
 def read_published(ws, issue_id: str) -> tuple[Published | None, Any, list[Diagnostic]]:

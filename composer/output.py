@@ -18,7 +18,8 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             f.write(raw)
             f.flush()
             os.fsync(f.fileno())
-        if os.environ.get("JIANBAO_TEST_PAUSE_BEFORE_REPLACE"):  # crash tests kill the process here
+        if os.environ.get("JIANBAO_TEST_PAUSE_BEFORE_REPLACE") and os.environ.get("JIANBAO_TEST_PAUSE_PATH", "") in path.as_posix():
+            # crash tests kill the process here (optionally only for paths containing JIANBAO_TEST_PAUSE_PATH)
             import time
 
             time.sleep(float(os.environ["JIANBAO_TEST_PAUSE_BEFORE_REPLACE"]))
