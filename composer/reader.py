@@ -239,6 +239,8 @@ def _strip_trailing(spans: tuple[Span, ...], n_chars: int) -> tuple[Span, ...]:
 
 def brief_title(spans: tuple[Span, ...]) -> str:
     """A brief's title: its bold lead-in, else its first clause(s) up to 40 characters."""
+    if spans and spans[0].text.strip() == BRIEF_MARK:  # ▲**标题**正文: the mark is a span of its own
+        spans = spans[1:]
     if spans and spans[0].bold and spans[0].text.strip(BRIEF_MARK).strip():
         return spans[0].text.strip(BRIEF_MARK).strip().rstrip("：:。，")
     text = "".join(s.text for s in spans).lstrip(BRIEF_MARK).strip()

@@ -474,6 +474,9 @@ def round_trip(tmp_path_factory):
     files["contributors/rules.yml"] = RULES
     files["issues/2024-03/02-rich.md"] = RICH_ARTICLE
     files["issues/2024-03/photo.png"] = png_bytes()
+    files["issues/2024-03/30-titled-brief.md"] = (
+        "---\ntitle: 市局召开耕保专题会\nkind: 简讯\ncredits: [耕保科/吴某]\nsection: 简讯\norder: 5\n---\n"
+        "▲4月3日，市局召开耕地保护专题会议，部署春季耕地保护工作。\n")
     files["issues/2024-03/issue.yml"] += "editor_note: |\n  本期刊发督察整改和不动产登记工作情况。\n"
     root = write_files(tmp_path_factory.mktemp("rt") / "ws", files)
     ws = open_workspace(root)
