@@ -137,9 +137,14 @@ def _shown(diags, written: bool):
 def _publish(ws, results, yes: bool) -> None:
     from composer.commands import publish as publish_cmd
 
-    for r in results:
-        if not r.target.is_dir():
-            continue
+    targets = [r for r in results if r.target.is_dir()]
+    if yes:  # check every issue before crediting any
+        for r in targets:
+            res = publish_cmd.publish(ws, str(r.target), dry_run=True, outputs=False)
+            if res.status == "invalid":
+                emit(list(res.diagnostics), ws.root)
+                raise click.ClickException(f"{r.issue_id}: {res.message}; no issue was published")
+    for r in targets:
         res = publish_cmd.publish(ws, str(r.target), dry_run=not yes, outputs=False)
         if res.status == "invalid":
             emit(list(res.diagnostics), ws.root)
