@@ -26,7 +26,7 @@ from pathlib import Path
 from composer import yamlsrc
 from composer.diagnostics import Diagnostic, JianbaoError, Source, error
 from composer.importer import extract, markdown, splitter
-from composer.model import KIND_ARTICLE, KIND_BRIEF
+from composer.model import KIND_BRIEF
 from composer.output import write_atomic
 from composer.reader import parse_date
 
@@ -427,5 +427,5 @@ def parse_day(value: str | None) -> dt.date | None:
 
 __all__ = [
     "import_issue", "import_folder", "import_manuscript", "report", "issue_files", "write_folder",
-    "number_date_from_name", "parse_issue", "inbox_records", "KIND_ARTICLE",
+    "number_date_from_name", "parse_issue", "inbox_records",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composer import yamlsrc
-from composer.commands.importing import INBOX, STATUS_NEW, STATUS_TAKEN, inbox_records, slug
+from composer.commands.importing import STATUS_NEW, STATUS_TAKEN, inbox_records, slug
 from composer.diagnostics import JianbaoError
 from composer.importer import markdown
 from composer.model import KIND_ARTICLE, KIND_BRIEF
