@@ -637,10 +637,11 @@ def now_iso() -> str:
 
 
 @contextlib.contextmanager
-def locked(ws, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def locked(ws, timeout: float | None = None) -> Iterator[None]:
     """The one ledger lock; every writer holds it from reading to replacing."""
     from filelock import FileLock, Timeout
 
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     path = ws.root / LOCK
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path), timeout=timeout)
