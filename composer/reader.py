@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from markdown_it import MarkdownIt
 
@@ -130,7 +130,8 @@ def _image(src: str, alt: str, source: Source, base: Path, root: Path) -> Image:
     parsed = urlparse(src)
     if parsed.scheme or src.startswith("//") or not src:
         return Image(src=src, path=None, alt=alt, source=source)
-    path = (base / src).resolve()
+    # markdown-it percent-encodes non-ASCII link targets (图片.png → %E5%9B%BE…)
+    path = (base / unquote(src)).resolve()
     try:
         path.relative_to(root.resolve())
     except ValueError:

@@ -177,3 +177,11 @@ def test_raw_html_is_text(make_ws):
     texts = [b.text for b in it.blocks]
     assert "<script>alert(1)</script>" in texts[0]
     assert texts[1] == "段落<b>粗</b>。"
+
+
+def test_image_with_chinese_name(make_ws):
+    body = "正文。\n\n![图](现场照片.png)\n"
+    ws = make_ws({"issues/2024-03/05-x.md": item("title: 图片\nunits: [利用科]\nsection: 工作动态", body),
+                  "issues/2024-03/现场照片.png": b"\x89PNG\r\n\x1a\n"})
+    _, diags = check_json(ws)
+    assert not [d for d in diags if d["code"] == "J209"]
