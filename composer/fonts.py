@@ -302,7 +302,8 @@ def prepared_path(face: Face) -> Path | None:
 
 
 def _prepared_family(face: Face) -> str:
-    return "jb " + hashlib.sha1(f"{face.file}#{face.index}".encode()).hexdigest()[:10]
+    """The @font-face family of a prepared copy; it is also the font name in the PDF."""
+    return f"jb {face.family} {face.weight}"
 
 
 def font_face_rules(pub) -> str:

@@ -1,0 +1,457 @@
+"""The print PDF: GB/T 9704 geometry, masthead, justified lines, kinsoku, page numbers,
+报尾, fonts and metadata, measured on a real rendered PDF (one render per module).
+Also the font roles (J208 glyph check) and the line breaker on their own."""
+
+from __future__ import annotations
+
+import collections
+import re
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from composer.cli import main
+from tests.conftest import base_files, write_files
+
+MM = 72 / 25.4
+
+LONG_PARAGRAPH = (
+    "为进一步优化营商环境，提升土地要素保障效率，近日，市局在市城区范围内全面推行“先登记后供地”，"
+    "拟供应土地均须先行办理储备土地不动产登记手续，土地供应后即可直接办理不动产登记证书，真正实现"
+    "“交地即办证”。这一举措把地籍调查和土地测绘等工作前置，企业办理登记时只需提交申请，拿地当天就能"
+    "领证，平均为每个项目节约时间30个工作日以上，节省测绘费用约2.5万元。截至4月10日，全市已有17宗"
+    "土地按照新模式完成供应，涉及面积1472.85亩，总投资约46亿元——其中，工业项目12宗、商服项目5宗。"
+    "下一步，市局将总结推广这一做法，在各县（市、区）全面推行，进一步压缩办理时限、减少申请材料，"
+    "让企业和群众办事更省时、更省心、更省力……同时加强部门协同，推动“交地即办证”常态化、制度化。"
+)
+
+ARTICLE_LONG = f"""\
+---
+title: 我市创新开展先登记后供地
+kind: 信息
+units: [利用科]
+authors: [贺孟萌]
+section: 工作动态
+order: 1
+---
+{LONG_PARAGRAPH}
+
+{LONG_PARAGRAPH}
+
+**一、强化保障**。{LONG_PARAGRAPH}
+
+{LONG_PARAGRAPH}
+
+{LONG_PARAGRAPH}
+"""
+
+ARTICLE_TWO = """\
+---
+title: 全市耕地保护工作推进会召开
+subtitle: 坚决守住耕地保护红线
+kind: 信息
+credits: ["耕保科/王明", "东阿局"]
+section: 工作动态
+order: 2
+---
+4月12日，全市耕地保护工作推进会召开，会议通报了一季度耕地保护工作情况，部署了下一阶段重点任务。
+"""
+
+BRIEF_TITLES = ("全市农村不动产确权登记发证工作现场会在高唐召开", "市不动产登记中心加班加点为企业办理不动产抵押业务",
+                "东昌府区分局对全区光伏发电产业用地情况开展现场调查核实")
+CREDITS = ("（利用科/贺孟萌）", "（耕保科/王明 东阿局）", "（调查监测科 高唐局）", "（市不动产登记中心）",
+           "（东昌府区分局/段腾 朱明珠）")
+TITLES = ("我市创新开展先登记后供地", "全市耕地保护工作推进会召开")
+NO_START = set("，。、；：？！）》”’")
+NO_END = set("（《“‘")
+
+
+def _ws_files():
+    files = base_files()
+    files["issues/2024-03/01-article.md"] = ARTICLE_LONG
+    files["issues/2024-03/02-article.md"] = ARTICLE_TWO
+    return files
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = write_files(tmp_path_factory.mktemp("pdfws") / "ws", _ws_files())
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf"])
+    assert res.exit_code == 0, res.output
+    pdf = root / "build" / "2024-03" / "2024-03.pdf"
+    assert pdf.is_file()
+    return root, pdf
+
+
+@pytest.fixture(scope="module")
+def pages(built):
+    """Per page: list of text lines, each (y_top_mm, x0_mm, x1_mm, size, text, chars)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    out = []
+    for page in extract_pages(str(built[1])):
+        rows = collections.defaultdict(list)
+
+        def walk(o):
+            if isinstance(o, LTChar):
+                rows[(round(o.matrix[5]), round(o.size))].append(o)
+            elif hasattr(o, "__iter__"):
+                for c in o:
+                    walk(c)
+
+        walk(page)
+        lines = []
+        for (_, size), chars in rows.items():
+            chars.sort(key=lambda c: c.x0)
+            text = "".join(c.get_text() for c in chars)
+            if not text.strip():
+                continue
+            top = (page.height - max(c.y1 for c in chars)) / MM
+            lines.append((top, chars[0].x0 / MM, chars[-1].x1 / MM, size, text, chars))
+        lines.sort(key=lambda ln: (ln[0], ln[1]))
+        out.append(lines)
+    return out
+
+
+def body_lines(page_lines):
+    return [ln for ln in page_lines if ln[3] == 16 and not ln[4].startswith("—")]
+
+
+# ---------------------------------------------------------------- geometry
+
+
+def test_a4_page_size(built):
+    from pypdf import PdfReader
+
+    reader = PdfReader(built[1])
+    assert len(reader.pages) >= 3
+    for page in reader.pages:
+        assert abs(float(page.mediabox.width) - 595.28) < 0.5
+        assert abs(float(page.mediabox.height) - 841.89) < 0.5
+
+
+def test_margins_text_block(pages):
+    page2 = body_lines(pages[1])
+    assert len(page2) >= 20
+    lefts = [ln[1] for ln in page2]
+    assert abs(min(lefts) - 28.0) < 0.5  # 订口 28 mm
+    assert all(ln[2] <= 184.3 for ln in page2)  # right margin 26 mm
+    assert 37.0 <= page2[0][0] <= 41.0  # 天头 37 mm (first glyph box below it)
+    assert page2[-1][0] + 16 / MM <= 262.0  # 版心 bottom: 297 − 35 mm
+
+
+def test_full_page_has_22_lines_at_the_grid_pitch(pages):
+    page2 = body_lines(pages[1])
+    assert len(page2) == 22
+    tops = [ln[0] for ln in page2]
+    pitches = [(b - a) * MM for a, b in zip(tops, tops[1:])]
+    assert all(abs(p - 28.95) < 0.15 for p in pitches), pitches
+
+
+def test_first_line_indent_two_characters(pages):
+    firsts = [ln for ln in body_lines(pages[1]) if ln[1] > 30]
+    assert firsts, "expected a paragraph start on page 2"
+    assert all(abs((ln[1] - 28.0) * MM - 31.586) < 0.5 for ln in firsts)
+
+
+def test_page_numbers_odd_right_even_left(pages):
+    for i, lines in enumerate(pages, 1):
+        nums = [ln for ln in lines if ln[4].replace(" ", "") == f"—{i}—"]
+        assert len(nums) == 1, (i, [ln[4] for ln in lines if "—" in ln[4]])
+        _, x0, x1, size, _, _ = nums[0]
+        assert size == 14
+        if i % 2:
+            assert abs(x1 - (184 - 4.94)) < 1.0, x1  # odd: right, 空一字
+        else:
+            assert abs(x0 - (28 + 4.94)) < 1.0, x0  # even: left, 空一字
+        assert nums[0][0] > 262  # below the 版心
+
+
+# ---------------------------------------------------------------- masthead
+
+
+def _is_red(color) -> bool:
+    if color is None:
+        return False
+    c = tuple(color) if isinstance(color, (list, tuple)) else (color,)
+    if len(c) == 4:  # CMYK
+        return c[0] < 0.1 and c[1] > 0.8 and c[2] > 0.8 and c[3] < 0.1
+    if len(c) == 3:
+        return c[0] > 0.78 and c[1] < 0.32 and c[2] < 0.32
+    return False
+
+
+def test_masthead_text_and_red_name(pages):
+    first = pages[0]
+    name = [ln for ln in first if ln[4] == "自然资源和规划简报"]
+    assert name, [ln[4] for ln in first[:5]]
+    _, x0, x1, size, _, chars = name[0]
+    assert size >= 36
+    assert all(_is_red(c.graphicstate.ncolor) for c in chars)
+    assert abs((x0 - 28) - (184 - x1)) < 1.0  # centred
+    text = "".join(ln[4] for ln in first)
+    assert "第3期（总第99期）" in text
+    office = [ln for ln in first if "市自然资源和规划局办公室" in ln[4]]
+    assert office and "2024年4月15日" in office[0][4]
+
+
+def test_masthead_red_rule_spans_the_measure(built, tmp_path):
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(built[1]), str(tmp_path / "p")],
+                   check=True)
+    img = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+    w, h = img.size
+    px = img.load()
+    per_mm = w / 210
+    best = None
+    for y in range(int(40 * per_mm), int(110 * per_mm)):
+        xs = [x for x in range(w) if (lambda p: p[0] > 200 and p[1] < 80 and p[2] < 80)(px[x, y])]
+        if len(xs) > 140 * per_mm:
+            best = (y, xs[0] / per_mm, xs[-1] / per_mm)
+            break
+    assert best, "no red rule found"
+    _, left, right = best
+    assert abs(left - 28) < 0.6 and abs(right - 184) < 0.6
+
+
+# ---------------------------------------------------------------- content
+
+
+def _all_text(built) -> str:
+    out = subprocess.run(["pdftotext", str(built[1]), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"—\d+—", "", "".join(out.split()))  # page numbers interrupt text at page breaks
+
+
+def test_titles_and_credits_in_order(built):
+    text = _all_text(built)
+    pos = 0
+    for needle in (TITLES[0], CREDITS[0], TITLES[1], "——坚决守住耕地保护红线", CREDITS[1],
+                   "▲4月9日", CREDITS[2], "▲3月29日", CREDITS[3], "▲4月11日", CREDITS[4]):
+        needle = "".join(needle.split())
+        found = text.find(needle, pos)
+        assert found >= 0, f"{needle} not found after position {pos}"
+        pos = found + len(needle)
+
+
+def test_brief_credit_is_inline(pages):
+    lines = [ln for p in pages for ln in body_lines(p)]
+    hit = [ln for ln in lines if "作出具体安排。（调查监测科" in ln[4]]
+    assert hit, "the credit should follow the brief's last sentence on the same line"
+    credit_chars = [c for c in hit[0][5] if c.get_text() in "调查监测科"]
+    body_chars = [c for c in hit[0][5] if c.get_text() in "作出具体安排"]
+    assert "WenKai" in credit_chars[0].fontname or "Kai" in credit_chars[0].fontname  # 楷体
+    assert "WenKai" not in body_chars[0].fontname
+
+
+def test_bold_lead_in_uses_heading_face(pages):
+    line = [ln for p in pages for ln in body_lines(p) if ln[4].startswith("一、强化保障")]
+    assert line, "bold lead-in paragraph not found"
+    chars = line[0][5]
+    assert "Sans" in chars[0].fontname or "Hei" in chars[0].fontname  # 黑体
+    after = [c for c in chars if c.get_text() == "为"][0]
+    assert "Sans" not in after.fontname
+
+
+def test_fonts_embedded(built):
+    out = subprocess.run(["pdffonts", str(built[1])], capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows
+    for row in rows:
+        cols = row.split()
+        assert cols[-5] == "yes", row  # emb
+        assert cols[-4] == "yes", row  # sub (subset, not the whole font)
+
+
+def test_pdf_is_compact(built):
+    assert built[1].stat().st_size < 1_500_000
+
+
+def test_metadata(built):
+    from pypdf import PdfReader
+
+    meta = PdfReader(built[1]).metadata
+    assert meta.title == "自然资源和规划简报 第3期"
+    assert meta.author == "市自然资源和规划局办公室"
+    assert meta.creation_date.date().isoformat() == "2024-04-15"
+
+
+# ---------------------------------------------------------------- justification and kinsoku
+
+
+def _paragraph_lines(pages, first: str, last: str):
+    lines = [ln for p in pages for ln in body_lines(p)]
+    for i, ln in enumerate(lines):
+        if ln[4].startswith(first):
+            for j in range(i, len(lines)):
+                if lines[j][4].endswith(last):
+                    return lines[i:j + 1]
+    raise AssertionError(f"paragraph {first}… not found")
+
+
+def test_long_paragraph_is_justified_to_the_right_edge(pages):
+    para = _paragraph_lines(pages, LONG_PARAGRAPH[:8], LONG_PARAGRAPH[-6:])
+    assert len(para) >= 10
+    for ln in para[:-1]:
+        assert abs(ln[2] - 184.0) <= 0.5, (ln[2], ln[4])
+    assert para[-1][2] < 184.5
+
+
+def test_full_lines_hold_28_grid_cells(pages):
+    para = _paragraph_lines(pages, LONG_PARAGRAPH[:8], LONG_PARAGRAPH[-6:])
+    cjk_only = [ln for ln in para[1:-1] if all(ord(ch) > 0x2E80 for ch in ln[4])]
+    assert cjk_only
+    assert all(len(ln[4]) == 28 for ln in cjk_only), [(len(ln[4]), ln[4]) for ln in cjk_only]
+
+
+def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(pages):
+    lines = [ln[4] for p in pages for ln in body_lines(p)]
+    assert lines
+    assert not [t for t in lines if t[0] in NO_START]
+    assert not [t for t in lines if t[-1] in NO_END]
+
+
+def test_number_runs_dashes_and_ellipses_are_not_split(pages):
+    lines = [ln[4] for p in pages for ln in body_lines(p)]
+    for a, b in zip(lines, lines[1:]):
+        assert not (a[-1].isdigit() and b[0].isdigit()), (a, b)
+        assert not (a.endswith("—") and b.startswith("—"))
+        assert not (a.endswith("…") and b.startswith("…"))
+
+
+# ---------------------------------------------------------------- 报尾
+
+
+def test_tail_on_last_page_below_the_body(pages):
+    last = pages[-1]
+    rows = [ln for ln in last if ln[4].startswith(("报：", "送：", "发："))]
+    assert [r[4][0] for r in rows] == ["报", "送", "发"]
+    assert all(r[3] == 14 for r in rows)
+    run = [ln for ln in last if "（共印50份）" in ln[4]]
+    assert run and run[0][2] > 170  # right side, 右空一字
+    body = body_lines(last)
+    if body:
+        assert max(b[0] for b in body) + 16 / MM < rows[0][0]
+    assert run[0][0] < 262 and run[0][0] > 240  # bottom of the 版心
+    for p in pages[:-1]:
+        assert not [ln for ln in p if "共印" in ln[4]]
+
+
+def test_tail_moves_to_a_new_page_when_the_body_fills_the_last_one(tmp_path):
+    """A body that ends near the page bottom pushes the 报尾 to the next page, never under the text."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    files = _ws_files()
+    files["issues/2024-03/01-article.md"] = ARTICLE_LONG.replace(f"\n{LONG_PARAGRAPH}\n", f"\n{LONG_PARAGRAPH[:300]}\n", 1)
+    root = write_files(tmp_path / "ws", files)
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf"])
+    assert res.exit_code == 0, res.output
+    pdf = root / "build" / "2024-03" / "2024-03.pdf"
+    for page in extract_pages(str(pdf)):
+        chars = [c for c in _iter(page) if isinstance(c, LTChar)]
+        tail = [c for c in chars if round(c.size) == 14 and c.get_text() in "报送发"]
+        body = [c for c in chars if round(c.size) == 16]
+        if tail and body:
+            assert min(c.y1 for c in body) > max(c.y1 for c in tail) + 10
+
+
+def _iter(o):
+    if hasattr(o, "__iter__"):
+        for c in o:
+            yield from _iter(c)
+    else:
+        yield o
+
+
+# ---------------------------------------------------------------- missing glyphs (J208)
+
+
+def test_uncovered_character_is_an_error_in_check_and_build(tmp_path):
+    files = base_files()
+    files["issues/2024-03/01-article.md"] = files["issues/2024-03/01-article.md"].replace(
+        "近日，市局", "近日\ue000，市局")
+    root = write_files(tmp_path / "ws", files)
+    res = CliRunner().invoke(main, ["-C", str(root), "check", "2024-03"])
+    assert res.exit_code == 1
+    assert "issues/2024-03/01-article.md:9: error[J208 missing-glyph]" in res.output
+    assert "U+E000" in res.output
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf"])
+    assert res.exit_code == 1 and "J208" in res.output
+    assert not (root / "build").exists()
+
+
+def test_missing_glyphs_one_error_per_location():
+    from composer import fonts
+    from composer.diagnostics import Source
+
+    diags = fonts.missing_glyphs(None, [(Source("a.md", 3), "正常文字\ue000\ue001\ue000"),
+                                        (Source("a.md", 5), "全部可以显示“引号”▲2024年"),
+                                        (Source("b.md", 2), "\U00013000")])
+    assert [(str(d.source), d.code) for d in diags] == [("a.md:3", "J208"), ("b.md:2", "J208")]
+    assert "U+E000" in diags[0].message and "U+E001" in diags[0].message
+    assert diags[0].message.count("U+E000") == 1
+
+
+def test_font_roles_prefer_configured_families():
+    from composer import fonts
+    from composer.model import Publication
+    from pathlib import Path
+
+    default = fonts.role_faces(None)
+    assert all(default[r] for r in fonts.ROLES), default
+    pub = Publication(root=Path("."), name="x", office="y", fonts=(("body", ("AR PL UKai CN",)),))
+    assert fonts.role_faces(pub)["body"][0].family == "AR PL UKai CN"
+    assert fonts.css_family(pub, "body").startswith('"AR PL UKai CN"')
+
+
+def test_prepared_font_copy_has_no_gdef_and_keeps_gb2312():
+    from fontTools.ttLib import TTFont
+
+    from composer import fonts
+
+    face = fonts.role_faces(None)["kai"][0]
+    path = fonts.prepared_path(face)
+    assert path is not None and path.stat().st_size < 8_000_000
+    with TTFont(str(path), lazy=True) as tt:
+        assert "GDEF" not in tt
+        cmap = tt.getBestCmap()
+    assert all(ord(c) in cmap for c in "自然资源简报，。“”（）▲0123")
+    assert f'src: url("{path.as_uri()}")' in fonts.font_face_rules(None)
+
+
+# ---------------------------------------------------------------- line breaker
+
+
+def _em(role, cluster):
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.5 for ch in cluster)
+
+
+def test_break_lines_kinsoku_and_justification():
+    from composer.render.justify import Run, break_lines
+
+    text = "一二三四五六七八九十，一二三四五六七八九。“引号”测试2024年数字——破折号……省略号（括号）结束。"
+    lines = break_lines([Run(text)], _em, width=10 * 16, size=16)
+    assert "".join(ln.text for ln in lines) == text
+    for ln in lines:
+        assert ln.text[0] not in NO_START and ln.text[-1] not in NO_END
+        assert ln.natural <= 10 * 16 + 0.5 * 16 + 0.01
+    for a, b in zip(lines, lines[1:]):
+        assert not (a.text[-1].isdigit() and b.text[0].isdigit())
+        assert not (a.text.endswith("—") and b.text.startswith("—"))
+    for ln in lines[:-1]:
+        assert abs(ln.natural + ln.chars * ln.spacing(160) - 160) < 0.01
+    assert lines[-1].spacing(160) == 0.0
+
+
+def test_break_lines_pulls_down_a_full_width_mark_and_squeezes_a_narrow_one():
+    from composer.render.justify import Run, break_lines
+
+    lines = break_lines([Run("一二三四五六七八九十。后面")], _em, width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三四五六七八九", "十。后面"]
+    assert lines[0].spacing(160) > 0  # stretched to the full measure
+    lines = break_lines([Run("一二三四五六七八九十,后面")], _em, width=10 * 16, size=16)
+    assert lines[0].text == "一二三四五六七八九十,"
+    assert lines[0].spacing(160) < 0  # squeezed by half a character
