@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Whole-process times of `jianbao report` over a synthetic ledger (a benchmark, not a test).
+
+    .venv/bin/python scripts/bench_report.py [--runs 5] [--years 10]
+
+Builds a temporary workspace with 50 units in 5 groups, the repository's rules,
+and a ledger of ≈3,000 records per year (submissions, 报市, own-bulletin
+adoptions of 24 issues, higher adoptions, bonuses), one events file per month.
+Times `jianbao report annual 2024` and `jianbao report 2024-06 --format json`
+as subprocesses (median of the runs after one warm-up), then the same with
+``--years`` years of ledger (goal: the one-year annual report ≤ 0.5 s; ten
+years roughly linear in the ledger size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+JIANBAO = [str(ROOT / ".venv" / "bin" / "jianbao")]
+GROUPS, PER_GROUP = 5, 10
+
+
+def units_yml() -> str:
+    out = ["groups:"]
+    for g in range(GROUPS):
+        out += [f"  - name: 组{g + 1}", "    table_name: short", "    units:"]
+        for u in range(PER_GROUP):
+            out.append(f"      - {{name: 第{g + 1}组单位{u + 1:02d}, short: 单位{g + 1}-{u + 1:02d}}}")
+    out += ["  - name: 编辑部门", "    units:", "      - {name: 办公室, short: 办公室, scored: false}"]
+    return "\n".join(out) + "\n"
+
+
+def month_events(rng: random.Random, year: int, month: int, issue0: int) -> tuple[str, int]:
+    """One month's events (≈250 records) and the number of records."""
+    units = [f"单位{g + 1}-{u + 1:02d}" for g in range(GROUPS) for u in range(PER_GROUP)]
+    m = f"{year}-{month:02d}"
+    lines, n = [], 0
+    for u in units:
+        lines.append(f"- {{type: submission, unit: {u}, date: {m}, count: {rng.randint(1, 12)}}}")
+        lines.append(f"- {{type: report_up, unit: {u}, date: {m}, count: {rng.randint(0, 2) or 1}}}")
+        n += 2
+    for issue in (issue0, issue0 + 1):
+        day = 10 if issue == issue0 else 25
+        for i in range(50):
+            kind = "信息" if i < 12 else "简讯"
+            credited = rng.sample(units, rng.choice((1, 1, 1, 2, 3)))
+            lines.append(f"- {{type: adoption, outlet: 简报, issue: {issue}, date: {m}-{day}, kind: {kind}, "
+                         f"units: [{', '.join(credited)}], title: 第{issue}期稿件{i + 1}号关于全市自然资源工作的报道}}")
+            n += 1
+    for i in range(45):
+        outlet = rng.choice(("昨日市情", "每日动态", "普刊", "聊城信息"))
+        star = ", star: true" if outlet == "昨日市情" and i % 5 == 0 else ""
+        lines.append(f"- {{type: adoption, outlet: {outlet}{star}, date: {m}, kind: 信息, "
+                     f"units: [{rng.choice(units)}], title: {m}上级采用{i + 1}号}}")
+        n += 1
+    lines.append(f"- {{type: bonus, unit: {rng.choice(units)}, date: {m}, points: 5, reason: 参加新闻发布会}}")
+    return "\n".join(lines) + "\n", n + 1
+
+
+def make_workspace(root: Path, years: int) -> int:
+    (root / "contributors").mkdir(parents=True)
+    (root / "ledger" / "events").mkdir(parents=True)
+    (root / "jianbao.yml").write_text(
+        "name: 基准简报\noffice: 基准办公室\noffice_unit: 办公室\norganization: 基准局\n", encoding="utf-8")
+    (root / "contributors" / "units.yml").write_text(units_yml(), encoding="utf-8")
+    shutil.copy(ROOT / "contributors" / "rules.yml", root / "contributors" / "rules.yml")
+    rng = random.Random(2024)
+    total = 0
+    for y in range(2024 - years + 1, 2025):
+        for month in range(1, 13):
+            text, n = month_events(rng, y, month, 2 * month - 1)
+            (root / "ledger" / "events" / f"{y}-{month:02d}.yml").write_text(text, encoding="utf-8")
+            total += n
+    return total
+
+
+def timed(args: list[str], cwd: Path, runs: int) -> tuple[float, float]:
+    subprocess.run(JIANBAO + args, cwd=cwd, check=True, capture_output=True)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(JIANBAO + args, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--years", type=int, default=10)
+    args = ap.parse_args()
+    print("jianbao report — whole-process wall time (median / min of runs after a warm-up)")
+    for years in (1, args.years):
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = Path(tmp) / "ws"
+            records = make_workspace(ws, years)
+            a = timed(["report", "annual", "2024", "--format", "json"], ws, args.runs)
+            m = timed(["report", "2024-06", "--format", "json"], ws, args.runs)
+            print(f"  {years:>2} year(s), {records:>6} records, 50 units:"
+                  f"  annual 2024 {a[0]:.3f} s (min {a[1]:.3f})   month 2024-06 {m[0]:.3f} s (min {m[1]:.3f})")
+
+
+if __name__ == "__main__":
+    main()
