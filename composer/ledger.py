@@ -360,7 +360,7 @@ _PARSERS: dict[str, Callable[[_Entry], Event]] = {
 
 def parse_events(ws, text: str, rel: str) -> tuple[list[Event], list[Diagnostic]]:
     """One events file (a YAML list of entries with ``type:``)."""
-    data, diags = yamlsrc.parse(text, rel, code="J301")
+    data, diags = yamlsrc.parse_fast(text, rel, code="J301")
     if data is None:
         return [], diags  # empty file, or a YAML error already reported
     if not yamlsrc.is_seq(data):
@@ -398,7 +398,7 @@ class Published:
 
 
 def parse_published(ws, text: str, rel: str) -> tuple[Published | None, list[Diagnostic]]:
-    data, diags = yamlsrc.parse(text, rel, code="J301")
+    data, diags = yamlsrc.parse_fast(text, rel, code="J301")
     if data is None:
         return None, diags
     if not yamlsrc.is_map(data):
@@ -441,7 +441,7 @@ def read_published(ws, issue_id: str) -> tuple[Published | None, Any, list[Diagn
     if text is None:
         return None, None, []
     pub, diags = parse_published(ws, text, rel)
-    data, _ = yamlsrc.parse(text, rel)
+    data, _ = yamlsrc.parse_fast(text, rel)
     return pub, data, diags
 
 
@@ -483,7 +483,7 @@ def load_closed(ws) -> tuple[list[Closed], list[Diagnostic]]:
     out: list[Closed] = []
     diags: list[Diagnostic] = []
     for rel in _files(ws.root, CLOSED):
-        data, d = yamlsrc.parse(_read(ws.root, rel) or "", rel, code="J301")
+        data, d = yamlsrc.parse_fast(_read(ws.root, rel) or "", rel, code="J301")
         diags += d
         if data is None:
             continue
@@ -774,7 +774,7 @@ def appended_text(old: str | None, entries: list[dict]) -> str:
     old = old or ""
     if old and not old.endswith("\n"):
         old += "\n"
-    data, diags = yamlsrc.parse(old, "<events>")
+    data, diags = yamlsrc.parse_fast(old, "<events>")
     if diags or (data is not None and not yamlsrc.is_seq(data)):
         raise JianbaoError("the events file is not a YAML list; fix it first (jianbao ledger check)", tuple(diags))
     if data is None:  # empty, or only comments

@@ -13,6 +13,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.resolver import VersionedResolver
 
 from composer.diagnostics import Diagnostic, Source, error
 
@@ -43,6 +44,74 @@ def parse(text: str, path: str, line_offset: int = 0, code: str = "J102") -> tup
         return None, [error(Source(path, line), code, f"YAML does not parse: {problem}")]
     except YAMLError as e:  # duplicate keys and the like
         return None, [error(Source(path, 1 + line_offset), code, f"YAML does not parse: {e}")]
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _FastResolver(VersionedResolver):
+    """The YAML 1.2 resolver, its table looked up once instead of once per scalar."""
+
+    _table = None
+
+    @property
+    def versioned_resolver(self):
+        if self._table is None:
+            self._table = VersionedResolver.versioned_resolver.fget(self)
+        return self._table
+
+
+def parse_fast(text: str, path: str, code: str = "J102") -> tuple[Any, list[Diagnostic]]:
+    """Like :func:`parse` (same values, same line marks for :func:`line_of`), through the C parser
+    when ruamel.yaml.clib is installed: ~10x faster for big files that are only read (the ledger).
+    Comments are not kept: never dump what this returns.
+    """
+    try:
+        y = YAML(typ="safe", pure=False)
+        y.Resolver = _FastResolver
+        node = y.compose(text)
+    except ImportError:  # no C parser: the round-trip loader gives the same values and lines
+        return parse(text, path, code=code)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = " ".join(str(p) for p in (e.context, e.problem) if p)
+        return None, [error(Source(path, mark.line + 1 if mark else 1), code, f"YAML does not parse: {problem}")]
+    except YAMLError as e:
+        return None, [error(Source(path, 1), code, f"YAML does not parse: {e}")]
+    if node is None:
+        return None, []
+    diags: list[Diagnostic] = []
+    construct = y.constructor.construct_object
+
+    def build(n):
+        if isinstance(n.value, list) and n.id == "mapping":
+            m = CommentedMap()
+            m.lc.line, m.lc.col = n.start_mark.line, n.start_mark.column
+            for kn, vn in n.value:
+                k = build(kn)
+                if k in m:
+                    diags.append(error(Source(path, kn.start_mark.line + 1), code,
+                                       f"YAML does not parse: duplicate key {k!r}"))
+                    continue
+                m[k] = build(vn)
+                m.lc.add_kv_line_col(k, [kn.start_mark.line, kn.start_mark.column,
+                                         vn.start_mark.line, vn.start_mark.column])
+            return m
+        if n.id == "sequence":
+            s = CommentedSeq()
+            s.lc.line, s.lc.col = n.start_mark.line, n.start_mark.column
+            for i, vn in enumerate(n.value):
+                s.append(build(vn))
+                s.lc.add_kv_line_col(i, [vn.start_mark.line, vn.start_mark.column])
+            if n.flow_style:
+                s.fa.set_flow_style()
+            return s
+        if str(getattr(n.tag, "value", n.tag)) == _STR_TAG:
+            return n.value
+        return construct(n, deep=True)
+
+    data = build(node)
+    return (None, diags) if diags else (data, [])
 
 
 def load(root: Path, path: Path, code: str = "J102") -> tuple[Any, list[Diagnostic]]:

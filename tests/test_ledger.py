@@ -442,3 +442,17 @@ def test_read_only_commands_leave_the_ledger_byte_identical(ws):
     except Exception:  # the report command belongs to another module; only the ledger matters here
         pass
     assert snapshot(ws) == before
+
+
+def test_fast_reader_matches_the_round_trip_reader():
+    from composer import yamlsrc
+
+    text = ("# c\n- type: a\n  d: 2024-01-15\n  m: 2024-01\n  x: {k: 1, j: [1, 2]}\n  p: 0.5\n  n: ~\n  b: true\n"
+            "  no: no\n- [1, 2]\n- plain\n")
+    slow, d1 = yamlsrc.parse(text, "t")
+    fast, d2 = yamlsrc.parse_fast(text, "t")
+    assert d1 == d2 == [] and fast == slow
+    assert [yamlsrc.line_of(fast, i) for i in range(3)] == [yamlsrc.line_of(slow, i) for i in range(3)] == [2, 10, 11]
+    assert [yamlsrc.line_of(fast[0], k) for k in fast[0]] == [yamlsrc.line_of(slow[0], k) for k in slow[0]]
+    assert yamlsrc.parse_fast("a: 1\na: 2\n", "t")[1][0].source.line == 2
+    assert yamlsrc.parse_fast("- [a\n", "t")[1][0].code == "J102"
