@@ -103,7 +103,7 @@ def register(main: click.Group) -> None:
         from composer.commands import ledger_cmd
 
         ws = workspace(ctx)
-        path, figures = ledger_cmd.close(ws, period, force=force, reason=reason, command=_command_line(ctx, period=period))
+        path, figures = ledger_cmd.close(ws, period, force=force, reason=reason, command=f"jianbao ledger close {period}")
         progress(f"closed {period}: figures of {len(figures)} unit(s) in {ws.rel(path)}")
 
     @ledger.group("add")
