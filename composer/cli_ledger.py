@@ -50,6 +50,7 @@ def register(main: click.Group) -> None:
         result = publish_cmd.publish(ws, issue, dry_run=dry_run, revise=revise, reason=reason, force=force,
                                      outputs=not no_build)
         if result.status == "invalid":
+            progress(result.message)
             finish(list(result.diagnostics), ws.root)
             raise click.ClickException(result.message)
         if result.status == "dry-run":
