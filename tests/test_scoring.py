@@ -362,6 +362,13 @@ def test_cli_report_json_to_stdout_and_files(liaocheng, golmud_ws):
     out = golmud_ws / "build" / "reports" / "2024-05..2024-06" / "2024-05..2024-06-通报.json"
     assert json.loads(out.read_text(encoding="utf-8"))["totals"]["period_points"] == 1458
 
+    (liaocheng / "评语.txt").write_text("总体来看，1月份各单位报送稿件数量较少。\n", encoding="utf-8")
+    res = _run(["report", "2024-01", "--out", "-", "--commentary", "评语.txt", "--date", "2024-03-20"], liaocheng)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["commentary"] == "总体来看，1月份各单位报送稿件数量较少。" and data["date"] == "2024-03-20"
+    assert data["issuer"] == "市自然资源和规划局"
+
     res = _run(["report", "2024-01..2024-02", "--json"], liaocheng)
     assert res.returncode == 1 and "month" in res.stderr
 

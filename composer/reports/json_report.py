@@ -73,6 +73,11 @@ def as_dict(report) -> dict:
         "below_submission_quota": list(report.below_submission_quota),
         "below_adoption_quota": list(report.below_adoption_quota),
         "date": report.date.isoformat() if report.date else None,
+        "addressees": report.addressees,
+        "issuer": report.issuer,
+        "commentary": report.commentary,
+        "notes": list(report.notes),
+        "unused": list(report.unused),
     }
 
 
