@@ -463,6 +463,11 @@ def load_ledger(ws) -> tuple[Ledger, list[Diagnostic]]:
     return Ledger(events=tuple(events), published=tuple(published)), diags
 
 
+def submission_refs(led: Ledger) -> frozenset[str]:
+    """The ``ref:`` of every recorded submission (importers skip manuscripts already counted)."""
+    return frozenset(e.ref for e in led.events if isinstance(e, Submission) and e.ref)
+
+
 # ---------------------------------------------------------------- closed periods
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -624,9 +629,14 @@ def check_closed(ws) -> list[Diagnostic]:
     return out
 
 
+def _num(d: Decimal) -> str:
+    """``37`` not ``37.0``, ``7.5`` as is."""
+    return format(d.normalize(), "f") if d.is_finite() else str(d)
+
+
 def _describe(unit: str, before, after) -> str:
-    b = "–" if before is None else f"{before[0]}/{before[1]}"
-    a = "–" if after is None else f"{after[0]}/{after[1]}"
+    b = "–" if before is None else f"{_num(before[0])}/{_num(before[1])}"
+    a = "–" if after is None else f"{_num(after[0])}/{_num(after[1])}"
     return f"{unit} ({b} → {a})"
 
 
@@ -716,8 +726,8 @@ def transact(ws, change: Callable[[Callable[[str], str | None]], dict[str, str]]
         if altered and not (force and reason.strip()):
             lines = [f"period {c.period} is closed ({closed_rel(c.period)}); this change would alter the figures of "
                      + "、".join(_describe(u, b, a) for u, b, a in diff) for c, _, diff in altered]
-            need = "--force needs --reason \"…\"" if force else "use --force --reason \"…\" to change it anyway (logged)"
-            raise JianbaoError("; ".join(lines) + f"; nothing was written ({need})")
+            need = "--force needs --reason \"…\"" if force else "to change it anyway, add --force --reason \"…\" (logged)"
+            raise JianbaoError("; ".join(lines) + f"; nothing was written; {need}")
         for c, fig1, diff in altered:
             rel = closed_rel(c.period)
             entry = {
