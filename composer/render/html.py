@@ -96,13 +96,17 @@ class _Paragraphs:
             return Markup("".join(self._piece(r, preview=True) for r in runs))
         lines = break_lines(runs, self.measurer.em, width=TEXT_WIDTH, indent=INDENT if indent else 0.0,
                             size=BODY_SIZE, tracking=GRID_SPACING)
+        # one text line per source line (the paragraph is white-space: pre); a line whose
+        # spacing is not the grid's carries its own letter-spacing
         out = []
         for i, line in enumerate(lines):
-            cls = "ln first" if i == 0 and indent else "ln"
             spacing = line.spacing(TEXT_WIDTH - (INDENT if i == 0 and indent else 0.0))
             inner = "".join(self._piece(p) for p in line.pieces)
-            out.append(f'<span class="{cls}" style="letter-spacing:{spacing:.3f}pt">{inner}</span>')
-        return Markup("".join(out))
+            if abs(spacing - GRID_SPACING) < 0.0005:
+                out.append(inner)
+            else:
+                out.append(f'<span class="ls" style="letter-spacing:{spacing:.3f}pt">{inner}</span>')
+        return Markup("\n".join(out))
 
     @staticmethod
     def _piece(run: Run, preview: bool = False) -> str:
