@@ -218,8 +218,9 @@ def css_family(pub, role: str, prepared: bool = False) -> str:
     With ``prepared``, each face's prepared copy (see font_face_rules) comes before it.
     """
     seen: list[str] = []
+    with_copy = _prepared_faces(pub) if prepared else ()
     for f in font_stack(pub, role):
-        if prepared and prepared_path(f) is not None and _prepared_family(f) not in seen:
+        if f in with_copy and prepared_path(f) is not None and _prepared_family(f) not in seen:
             seen.append(_prepared_family(f))
         if f.family not in seen:
             seen.append(f.family)
@@ -306,10 +307,15 @@ def _prepared_family(face: Face) -> str:
     return f"jb {face.family} {face.weight}"
 
 
+def _prepared_faces(pub) -> tuple[Face, ...]:
+    """The faces that get a prepared copy: each role's primary face (fallbacks load as installed)."""
+    return tuple(dict.fromkeys(faces[0] for faces in role_faces(pub).values() if faces))
+
+
 def font_face_rules(pub) -> str:
-    """``@font-face`` rules loading the prepared copy of every configured face (PDF only)."""
+    """``@font-face`` rules loading the prepared copy of each role's primary face (PDF only)."""
     rules = []
-    for face in dict.fromkeys(f for r in ROLES for f in role_faces(pub)[r]):
+    for face in _prepared_faces(pub):
         path = prepared_path(face)
         if path is not None:
             rules.append(f'@font-face {{ font-family: "{_prepared_family(face)}"; '

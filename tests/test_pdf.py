@@ -455,3 +455,15 @@ def test_break_lines_pulls_down_a_full_width_mark_and_squeezes_a_narrow_one():
     lines = break_lines([Run("一二三四五六七八九十,后面")], _em, width=10 * 16, size=16)
     assert lines[0].text == "一二三四五六七八九十,"
     assert lines[0].spacing(160) < 0  # squeezed by half a character
+
+
+def test_break_lines_keeps_a_credit_whole_except_at_its_spaces():
+    from composer.render.justify import Run, break_lines
+
+    runs = [Run("一二三四五六七八"), Run("（人事科）", "kai", "credit-inline", keep=True)]
+    lines = break_lines(runs, _em, width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三四五六七八", "（人事科）"]
+    runs = [Run("一二三四五六"), Run("（调查监测科 高唐局）", "kai", "credit-inline", keep=True)]
+    lines = break_lines(runs, _em, width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三四五六", "（调查监测科 高唐局）"]
+    assert lines[1].pieces[0].cls == "credit-inline"

@@ -16,14 +16,40 @@ inspect where elements fell and re-render (two-pass layouts).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import weasyprint
-from weasyprint.text import ffi as _wp_ffi
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+def _lazy_module(name: str) -> None:
+    """Import ``name`` on first use (importlib LazyLoader) instead of now.
+
+    WeasyPrint imports fontTools.subset at start-up only for its slow fallback
+    subsetter; with HarfBuzz subsetting it is never used, and importing it costs
+    about 70 ms of every build.
+    """
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent in sys.modules:
+        setattr(sys.modules[parent], child, module)
+
+
+_lazy_module("fontTools.subset")
+
+import weasyprint  # noqa: E402
+from weasyprint.text import ffi as _wp_ffi  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 PX_TO_PT = 0.75  # CSS px → pt
 

@@ -154,7 +154,7 @@ def _blocks(item, issue: Issue, paras: _Paragraphs, variant: str) -> list[dict]:
                 runs = [Run("▲", "body", "")] + runs
                 # the credit closes the brief's last paragraph, inline
             if brief and item.credits and i == _last_para(blocks):
-                runs = runs + [Run(credit_line(item.credits), "kai", "credit-inline")]
+                runs = runs + [Run(credit_line(item.credits), "kai", "credit-inline", keep=True)]
             out.append({"type": "p", "cls": "brief-text" if brief else "", "html": paras.html(runs)})
         elif isinstance(b, Heading):
             role = "heading" if b.level <= 2 else "kai" if b.level == 3 else "body"

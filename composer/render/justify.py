@@ -36,6 +36,7 @@ class Run:
     text: str
     role: str = "body"
     cls: str = ""
+    keep: bool = False  # break only at its spaces (a credit such as （调查监测科 高唐局）)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,11 @@ class _Cluster:
 def _clusters(runs: list[Run], measure, size: float, tracking: float) -> list[_Cluster]:
     out: list[_Cluster] = []
     for run in runs:
+        if run.keep:
+            for t in re.findall(r"\s+|\S+", run.text):
+                t = " " if t.isspace() else t
+                out.append(_Cluster(t, run.role, run.cls, measure(run.role, t) * size + len(t) * tracking))
+            continue
         for m in _CLUSTER.finditer(run.text):
             t = m.group(0)
             if t.isspace():
