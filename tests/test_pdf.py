@@ -467,3 +467,41 @@ def test_break_lines_keeps_a_credit_whole_except_at_its_spaces():
     lines = break_lines(runs, _em, width=10 * 16, size=16)
     assert [ln.text for ln in lines] == ["一二三四五六", "（调查监测科 高唐局）"]
     assert lines[1].pieces[0].cls == "credit-inline"
+
+
+def _rules(png, min_len_mm=140):
+    """Horizontal dark rules in a page raster: (top mm, bottom mm) each."""
+    from PIL import Image
+
+    img = Image.open(png).convert("L")
+    w, h = img.size
+    px = img.load()
+    per_mm = w / 210
+    rows = [y for y in range(h) if sum(1 for x in range(0, w, 2) if px[x, y] < 100) > min_len_mm * per_mm / 2]
+    groups: list[list[int]] = []
+    for y in rows:
+        if groups and y - groups[-1][-1] <= 1:
+            groups[-1].append(y)
+        else:
+            groups.append([y])
+    return [(g[0] / per_mm, (g[-1] + 1) / per_mm) for g in groups]
+
+
+def test_tail_rules_end_at_the_text_block_bottom(built, pages, tmp_path):
+    n = len(pages)
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", str(n), "-l", str(n), str(built[1]), str(tmp_path / "t")],
+                   check=True)
+    rules = _rules(next(tmp_path.glob("t*.png")))
+    assert len(rules) >= 4  # above 报, between the rows (报/送/发, the print run), below the last
+    top, bottom = rules[-1]
+    assert abs(bottom - 262.0) < 0.3  # the last rule coincides with the 版心 bottom
+    assert 0.3 < bottom - top < 0.45  # 0.35 mm outer rules
+    assert all(0.2 < b - t < 0.32 for t, b in rules[1:-1])  # 0.25 mm inner rules
+    assert 0.3 < rules[0][1] - rules[0][0] < 0.45
+
+
+def test_page_number_dash_sits_7mm_below_the_text_block(pages):
+    dashes = [c for ln in pages[0] if ln[3] == 14 and ln[4].startswith("—") for c in ln[5] if c.get_text() == "—"]
+    assert dashes
+    centre = 297 - (dashes[0].y0 + dashes[0].y1) / 2 / MM
+    assert abs(centre - 269.0) < 1.0, centre
