@@ -505,3 +505,60 @@ def test_page_number_dash_sits_7mm_below_the_text_block(pages):
     assert dashes
     centre = 297 - (dashes[0].y0 + dashes[0].y1) / 2 / MM
     assert abs(centre - 269.0) < 1.0, centre
+
+
+class _FakeRendered:
+    def __init__(self, pages, anchors):
+        self.page_count = pages
+        self._anchors = anchors
+
+    def anchor(self, name):
+        return self._anchors.get(name)
+
+
+def test_second_pass_only_when_the_tail_would_overlap():
+    from composer.render.pdf import _tail_overlaps
+
+    ok = _FakeRendered(3, {"jb-end": (2, (0, 0, 442, 300)), "jb-tail": (2, (0, 600, 442, 742))})
+    assert not _tail_overlaps(ok)
+    under = _FakeRendered(3, {"jb-end": (2, (0, 0, 442, 620)), "jb-tail": (2, (0, 600, 442, 742))})
+    assert _tail_overlaps(under)
+    early = _FakeRendered(3, {"jb-end": (2, (0, 0, 442, 100)), "jb-tail": (1, (0, 600, 442, 742))})
+    assert _tail_overlaps(early)
+    assert not _tail_overlaps(_FakeRendered(1, {}))
+
+
+def test_tail_break_variant_puts_the_tail_on_its_own_page(tmp_path):
+    from pypdf import PdfReader
+
+    from composer.formats import pdf_engine
+    from composer.render import html
+    from composer.workspace import open_workspace
+
+    ws = open_workspace(write_files(tmp_path / "ws", base_files()))
+    issue, _ = ws.load_issue("2024-03")
+    page = html.render(ws, issue, variant="print", tail_break=True)
+    assert 'class="tail-wrap tail-break"' in page
+    doc = pdf_engine.render_document(page, base_url=issue.path, allowed_roots=[issue.path, html.DEFAULT_LAYOUT,
+                                                                              *_font_roots()])
+    end, tail = doc.anchor("jb-end"), doc.anchor("jb-tail")
+    assert tail[0] == doc.page_count - 1 and end[0] < tail[0]
+    assert PdfReader(__import__("io").BytesIO(doc.write_pdf())).pages
+
+
+def _font_roots():
+    from composer import fonts
+
+    cache = fonts.cache_dir()
+    return [cache / "fonts"] if cache else []
+
+
+def test_engine_problem_stops_the_build_with_J501(make_ws, monkeypatch):
+    from composer.formats import pdf_engine
+
+    monkeypatch.setattr(pdf_engine, "engine_problems", lambda: ["HarfBuzz subsetting is not installed"])
+    root = make_ws()
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf"])
+    assert res.exit_code == 1
+    assert "error[J501 render]: PDF: HarfBuzz subsetting is not installed" in res.output
+    assert not (root / "build").exists()
