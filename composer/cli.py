@@ -81,8 +81,15 @@ def build(ctx: click.Context, issue: str, out: Path | None, formats: str, strict
     """Build ISSUE into PDF, DOCX and HTML."""
     from composer.commands import build as build_cmd
 
-    ws = workspace(ctx)
-    written, diags = build_cmd.build(ws, issue, out, _formats(formats), strict=strict)
+    fmts = _formats(formats)
+    worker = build_cmd.PdfWorker.for_formats(fmts)  # forked first: its imports overlap the loading
+    try:
+        ws = workspace(ctx)
+    except BaseException:
+        if worker:
+            worker.cancel()
+        raise
+    written, diags = build_cmd.build(ws, issue, out, fmts, strict=strict, worker=worker)
     finish(diags, ws.root, "text", strict)
     for path in written:
         click.echo(str(path))

@@ -45,9 +45,35 @@ def _lazy_module(name: str) -> None:
         setattr(sys.modules[parent], child, module)
 
 
+def _import_weasyprint():
+    """Import WeasyPrint without its slow library search.
+
+    WeasyPrint asks cffi for each of Pango/GObject/HarfBuzz under several names;
+    for every name that is not a file, cffi calls ``ctypes.util.find_library``,
+    which runs ``ldconfig`` and ``gcc`` (about 0.13 s per build on Linux).  The
+    names WeasyPrint tries include the plain sonames (``libpango-1.0.so.0``),
+    which load directly, so the search is skipped; if that import fails on some
+    platform, it is retried with the search.
+    """
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    except OSError:
+        for mod in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[mod]
+        ctypes.util.find_library = original
+        import weasyprint
+    finally:
+        ctypes.util.find_library = original
+    return weasyprint
+
+
 _lazy_module("fontTools.subset")
 
-import weasyprint  # noqa: E402
+weasyprint = _import_weasyprint()
 from weasyprint.text import ffi as _wp_ffi  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
