@@ -54,6 +54,23 @@ groups:
       - {name: 办公室, short: 办公室, scored: false}
 """
 
+RULES = """\
+name: 测试规则
+form: liaocheng
+period: month
+cumulative: year
+own_outlet: 简报
+outlets:
+  - {name: 简报, level: 局, points: {信息: 1, 简讯: 0.5}}
+  - {name: 昨日市情, level: 市, points: {信息: 5}, star: 15}
+  - {name: 每日动态, level: 市, points: {信息: 5}}
+commission: {outlet: 市政府约稿, points: 5}
+base: {points: 5, requires: {reported_up: 1}}
+ranking: {by: cumulative_points, method: dense, within: group}
+order: [cumulative_points]
+top: 3
+"""
+
 ISSUE = """\
 number: 3
 total_number: 99
@@ -106,6 +123,7 @@ def base_files() -> dict[str, str]:
     return {
         "jianbao.yml": PUBLICATION,
         "contributors/units.yml": UNITS,
+        "contributors/rules.yml": RULES,
         "issues/2024-03/issue.yml": ISSUE,
         "issues/2024-03/01-article.md": ARTICLE,
         "issues/2024-03/20-briefs.md": BRIEFS,

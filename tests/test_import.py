@@ -22,20 +22,7 @@ from composer.cli import main
 from composer.importer import extract, splitter
 from composer.workspace import open_workspace
 
-RULES = """\
-name: 测试规则
-form: liaocheng
-period: month
-cumulative: year
-own_outlet: 简报
-outlets:
-  - {name: 简报, level: 局, points: {信息: 1, 简讯: 0.5}}
-commission: {outlet: 市政府约稿, points: 5}
-base: {points: 5, requires: {reported_up: 1}}
-ranking: {by: cumulative_points, method: dense, within: group}
-order: [cumulative_points]
-top: 3
-"""
+from tests.conftest import RULES  # noqa: E402
 
 # A past issue as copied out of Word: blank lines between paragraphs, a page
 # break in the middle of a sentence leaves a blank line too.

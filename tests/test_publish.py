@@ -18,21 +18,7 @@ from composer.model import Adoption
 from composer.workspace import open_workspace
 from tests.conftest import base_files, write_files
 
-RULES = """\
-name: 测试规则
-form: liaocheng
-period: month
-cumulative: year
-own_outlet: 简报
-outlets:
-  - {name: 简报, level: 局, points: {信息: 1, 简讯: 0.5}}
-  - {name: 昨日市情, level: 市, points: {信息: 5}, star: 15}
-commission: {outlet: 市政府约稿, points: 5}
-base: {points: 5, requires: {reported_up: 1}}
-ranking: {by: cumulative_points, method: dense, within: group}
-order: [cumulative_points]
-top: 3
-"""
+from tests.conftest import RULES  # noqa: E402
 
 OFFICE_ARTICLE = """\
 ---

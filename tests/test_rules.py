@@ -122,6 +122,6 @@ groups:
 
 
 def test_missing_rules_file(make_ws):
-    ws = open_workspace(make_ws({}))
+    ws = open_workspace(make_ws({"contributors/rules.yml": None}))
     rules, diags = load_rules(ws)
     assert rules is None and _errors(diags) == [("J401", "contributors/rules.yml", 0)]
