@@ -23,11 +23,13 @@ if ! "$python" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; 
   echo "jianbao needs Python 3.11 or newer as '$python' (set PYTHON=...)" >&2
   exit 1
 fi
-# Debian's python3 ships venv/ensurepip separately.
-if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
-  ver=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
-  packages+=("python$ver-venv")
-fi
+apt_install() {
+  echo "setup: installing $*" >&2
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -35,18 +37,17 @@ for p in "${packages[@]}"; do
   if [ "$p" = libreoffice-writer-nogui ] && command -v soffice >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # Python environment: reinstall only when pyproject.toml changed.
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv" >&2
-  "$python" -m venv .venv
+  if ! "$python" -m venv .venv >/dev/null 2>&1; then
+    # Debian's python3 ships venv/ensurepip in a package of its own
+    rm -rf .venv
+    apt_install "python$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv"
+    "$python" -m venv .venv
+  fi
 fi
 stamp=.venv/.jianbao-installed
 extras=""
