@@ -198,6 +198,16 @@ class Issue:
         )
 
 
+def printed_subtitle(subtitle: str) -> str:
+    """A subtitle as printed under its title: led by a 破折号 (——)."""
+    return subtitle if subtitle.startswith("——") else f"——{subtitle}"
+
+
+def printed_section(name: str) -> str:
+    """A section head as printed: 【工作动态】."""
+    return f"【{name}】"
+
+
 def chinese_date(d: dt.date) -> str:
     """``2024年4月9日``: full year, no zero padding (GB/T 9704 §7.3.5.4)."""
     return f"{d.year}年{d.month}月{d.day}日"

@@ -254,14 +254,14 @@ def test_items_in_order_with_styles(built):
     assert all(b.startswith("▲") for b in briefs)
     assert briefs[0].endswith("（调查监测科 高唐局）")
     assert briefs[2].endswith("（东昌府区分局/段腾 朱明珠）")
-    assert [t for s, t in paras if s == "栏目"] == ["工作动态", "简讯"]
+    assert [t for s, t in paras if s == "栏目"] == ["【工作动态】", "【简讯】"]
     assert [t for s, t in paras if s == "编者按"] == ["编者按：本期刊发耕地保护工作动态。请各单位抓好落实。"]
 
 
 def test_markdown_blocks(built):
     _, _, _, doc = built
     paras = _paras(doc)
-    assert ("副标题", "压实责任 守牢耕地保护红线") in paras
+    assert ("副标题", "——压实责任 守牢耕地保护红线") in paras
     assert ("一级标题", "一、压实责任") in paras
     assert ("二级标题", "（一）细化任务") in paras
     assert [t for s, t in paras if s == "列表"] == ["1.开展全面排查；", "2.建立整改台账。"]

@@ -195,9 +195,10 @@ def _date(m: re.Match) -> dt.date | None:
 
 
 def _section_heading(p: Para) -> str | None:
-    if p.style == S_SECTION:
-        return p.text.strip()
     text = p.text.strip()
+    if p.style == S_SECTION:
+        m = _SECTION_BRACKET.match(text)  # printed as 【工作动态】
+        return m[1].strip() if m else text
     m = _SECTION_BRACKET.match(text)
     if m:
         return m[1].strip()
@@ -319,7 +320,7 @@ def split(pieces, units: Units, pub: Publication | None = None, source: Source |
             seen_item = True
             continue
         if p.style == S_SUBTITLE and cur is not None and not cur.body:
-            cur.subtitle = _join_plain(cur.subtitle, text)
+            cur.subtitle = _join_plain(cur.subtitle, text.removeprefix("——"))  # printed with a 破折号
             continue
         if text.startswith(BRIEF_MARK):
             close()

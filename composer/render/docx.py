@@ -24,6 +24,8 @@ from composer.diagnostics import Diagnostic, JianbaoError
 from composer.formats import docx_oxml as ox
 from composer.model import (
     KIND_BRIEF,
+    printed_section,
+    printed_subtitle,
     Heading,
     Image,
     Issue,
@@ -284,7 +286,7 @@ def _blocks(doc, styles, item: Item) -> None:
 def _article(doc, styles, item: Item) -> None:
     _para(doc, styles[S_TITLE], item.title)
     if item.subtitle:
-        _para(doc, styles[S_SUBTITLE], item.subtitle)
+        _para(doc, styles[S_SUBTITLE], printed_subtitle(item.subtitle))
     _blocks(doc, styles, item)
     if item.credits:
         _para(doc, styles[S_CREDIT], credit_line(item.credits))
@@ -391,9 +393,10 @@ def build_document(ws, issue: Issue):
     _masthead(doc, styles, issue, pub)
     if issue.editor_note:
         _editor_note(doc, styles, issue.editor_note)
-    for section in issue.grouped():
-        if section.name:
-            _para(doc, styles[S_SECTION], section.name)
+    sections = issue.grouped()
+    for section in sections:
+        if section.name and len(sections) > 1:  # as the PDF: a lone section needs no head
+            _para(doc, styles[S_SECTION], printed_section(section.name))
         for item in section.items:
             (_brief if item.kind == KIND_BRIEF else _article)(doc, styles, item)
     _tail(doc, styles, pub)

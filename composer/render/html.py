@@ -27,6 +27,8 @@ from markupsafe import Markup, escape
 from composer import fonts
 from composer.model import (
     KIND_BRIEF,
+    printed_section,
+    printed_subtitle,
     Heading,
     Image,
     Issue,
@@ -244,11 +246,11 @@ def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = Fal
             items.append({
                 "kind": "brief" if it.kind == KIND_BRIEF else "article",
                 "title": it.title,
-                "subtitle": (it.subtitle if it.subtitle.startswith("——") else f"——{it.subtitle}") if it.subtitle else "",
+                "subtitle": printed_subtitle(it.subtitle) if it.subtitle else "",
                 "credit": credit_line(it.credits) if it.credits else "",
                 "blocks": _blocks(it, issue, paras, variant),
             })
-        sections.append({"name": sec.name, "entries": items})
+        sections.append({"name": sec.name, "head": printed_section(sec.name), "entries": items})
 
     return env.get_template(TEMPLATE).render(
         variant=variant,
