@@ -5,6 +5,8 @@ Thin click code: the flow is in composer.commands.publish and composer.commands.
 
 from __future__ import annotations
 
+import copy
+
 import click
 
 from composer.cliutil import finish, progress, workspace
@@ -217,4 +219,6 @@ def register(main: click.Group) -> None:
         """A unit exempted from a quota for a period."""
         run(ctx, "waiver", fields, file, force, force_reason)
 
-    add.add_command(add_report_up, "report-up")
+    alias = copy.copy(add_report_up)  # `report-up` also works, unlisted
+    alias.hidden = True
+    add.add_command(alias, "report-up")
