@@ -17,14 +17,14 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
-import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-JIANBAO = [str(ROOT / ".venv" / "bin" / "jianbao")]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import timed  # noqa: E402  one timing helper for both benchmarks
+
 GROUPS, PER_GROUP = 5, 10
 
 
@@ -80,16 +80,6 @@ def make_workspace(root: Path, years: int) -> int:
             (root / "ledger" / "events" / f"{y}-{month:02d}.yml").write_text(text, encoding="utf-8")
             total += n
     return total
-
-
-def timed(args: list[str], cwd: Path, runs: int) -> tuple[float, float]:
-    subprocess.run(JIANBAO + args, cwd=cwd, check=True, capture_output=True)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(JIANBAO + args, cwd=cwd, check=True, capture_output=True)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), min(times)
 
 
 def main() -> None:
