@@ -140,6 +140,14 @@ class Credit:
         return f"{label}/{' '.join(self.authors)}" if self.authors else label
 
 
+def credited_units(credits: tuple[Credit, ...]) -> tuple[str, ...]:
+    return tuple(c.unit for c in credits)
+
+
+def credited_authors(credits: tuple[Credit, ...]) -> tuple[str, ...]:
+    return tuple(a for c in credits for a in c.authors)
+
+
 def credit_line(credits: tuple[Credit, ...]) -> str:
     """The printed credit, e.g. ``（东昌府区分局/段腾 朱明珠）``."""
     return "（" + " ".join(c.display for c in credits) + "）"
@@ -160,11 +168,11 @@ class Item:
 
     @property
     def units(self) -> tuple[str, ...]:
-        return tuple(c.unit for c in self.credits)
+        return credited_units(self.credits)
 
     @property
     def authors(self) -> tuple[str, ...]:
-        return tuple(a for c in self.credits for a in c.authors)
+        return credited_authors(self.credits)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -206,7 +206,7 @@ def resolve_credits(labels: list[str], units: Units) -> tuple[Credit, ...]:
     """Credits from ``单位/作者 作者`` strings."""
     out: list[Credit] = []
     for text in labels:
-        for rc in parse_credit(str(text), lambda n: (u.name if (u := units.get(n)) else None)):
+        for rc in parse_credit(str(text), units.resolve):
             out.append(
                 Credit(unit=rc.unit or rc.label, authors=rc.authors, label=rc.label, resolved=rc.unit is not None)
             )
@@ -216,7 +216,7 @@ def resolve_credits(labels: list[str], units: Units) -> tuple[Credit, ...]:
 def split_trailing_credit(text: str, units: Units) -> tuple[str, str | None]:
     """``(text without credit, credit inner text)`` for a paragraph ending in a credit."""
     m = TRAILING_CREDIT.search(text)
-    if m and looks_like_credit(m[1], lambda n: (u.name if (u := units.get(n)) else None)):
+    if m and looks_like_credit(m[1], units.resolve):
         return text[: m.start()].rstrip(), m[1]
     return text, None
 

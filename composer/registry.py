@@ -38,6 +38,11 @@ class Units:
     def get(self, name: str) -> Unit | None:
         return self._by_name.get(normalize(name))
 
+    def resolve(self, name: str) -> str | None:
+        """The full name of the unit called ``name``, or None (the credit parsers' resolver)."""
+        u = self.get(name)
+        return u.name if u else None
+
     def __getitem__(self, name: str) -> Unit:
         u = self.get(name)
         if u is None:

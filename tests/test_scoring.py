@@ -26,7 +26,7 @@ from composer.scoring import build_report, score
 from composer.workspace import open_workspace
 from composer import yamlsrc
 
-from tests.conftest import PUBLICATION, UNITS, write_files
+from tests.conftest import PUBLICATION, write_files
 
 REPO = Path(__file__).resolve().parents[1]
 JIANBAO = [sys.executable, "-m", "composer"]

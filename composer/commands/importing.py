@@ -322,7 +322,7 @@ def manuscript_parts(ws, pieces, unit_name: str):
     from composer.credits import TRAILING_CREDIT, WHOLE_CREDIT, looks_like_credit
     from composer.reader import resolve_credits
 
-    resolve = lambda n: (u.name if (u := ws.units.get(n)) else None)  # noqa: E731
+    resolve = ws.units.resolve
     paras = list(pieces)
     first = next((i for i, p in enumerate(paras) if isinstance(p, extract.Para) and p.text.strip()), None)
     if first is None:

@@ -25,19 +25,20 @@ from dataclasses import dataclass, field
 from composer.credits import TRAILING_CREDIT, WHOLE_CREDIT, looks_like_credit
 from composer.diagnostics import Diagnostic, Severity, Source, error
 from composer.importer.extract import ImagePiece, Para, TablePiece, join_spans, merge_spans, unclosed_paren
-from composer.model import KIND_ARTICLE, KIND_BRIEF, Credit, Publication, Span
+from composer.model import KIND_ARTICLE, KIND_BRIEF, Credit, Publication, Span, credited_authors, credited_units
 from composer.reader import BRIEF_MARK, resolve_credits
 from composer.registry import Units, normalize
+from composer.render import form
 
-# Word paragraph styles of jianbao's own DOCX (contract with composer.render.docx)
-S_MASTHEAD = {"报头", "期号", "编发", "报尾"}
-S_NOTE = "编者按"
-S_SECTION = "栏目"
-S_TITLE = "文章标题"
-S_SUBTITLE = "副标题"
-S_BODY = {"正文", "列表", "简讯"}
-S_HEADINGS = {"一级标题": 1, "二级标题": 2, "Heading 1": 1, "Heading 2": 2, "Heading 3": 2}
-S_CREDIT = "署名"
+# Word paragraph styles of jianbao's own DOCX (the contract is in composer.render.form)
+S_MASTHEAD = {form.S_MASTHEAD, form.S_NUMBER, form.S_EDITION, form.S_TAIL}
+S_NOTE = form.S_NOTE
+S_SECTION = form.S_SECTION
+S_TITLE = form.S_TITLE
+S_SUBTITLE = form.S_SUBTITLE
+S_BODY = {form.S_BODY, form.S_LIST, form.S_BRIEF}
+S_HEADINGS = {form.S_H1: 1, form.S_H2: 2, "Heading 1": 1, "Heading 2": 2, "Heading 3": 2}
+S_CREDIT = form.S_CREDIT
 
 CLOSERS = set("。！？；：…!?;:”’）)》】」』")
 _CN_NUM = "0-9０-９一二三四五六七八九十百零〇"
@@ -67,11 +68,11 @@ class ImportedItem:
 
     @property
     def units(self) -> tuple[str, ...]:
-        return tuple(c.unit for c in self.credits)
+        return credited_units(self.credits)
 
     @property
     def authors(self) -> tuple[str, ...]:
-        return tuple(a for c in self.credits for a in c.authors)
+        return credited_authors(self.credits)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

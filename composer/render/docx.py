@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
+import math
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -22,6 +22,28 @@ from docx.shared import Emu, Pt, RGBColor, Twips
 
 from composer.diagnostics import Diagnostic, JianbaoError
 from composer.formats import docx_oxml as ox
+from composer.render.form import (
+    S_BODY,
+    S_BRIEF,
+    S_CREDIT,
+    S_EDITION,
+    S_FIGURE,
+    S_H1,
+    S_H2,
+    S_LIST,
+    S_MASTHEAD,
+    S_NOTE,
+    S_NUMBER,
+    S_PAGE,
+    S_SECTION,
+    S_SUBTITLE,
+    S_TABLE,
+    S_TAIL,
+    S_TITLE,
+    masthead_size,
+    note_paragraphs,
+    number_text,
+)
 from composer.model import (
     KIND_BRIEF,
     printed_section,
@@ -48,25 +70,6 @@ HEITI = "黑体"
 KAITI = "楷体_GB2312"
 SONGTI = "宋体"
 LATIN = "Times New Roman"
-
-# style names: the importer relies on these exact names
-S_MASTHEAD = "报头"
-S_NUMBER = "期号"
-S_EDITION = "编发"
-S_NOTE = "编者按"
-S_SECTION = "栏目"
-S_TITLE = "文章标题"
-S_SUBTITLE = "副标题"
-S_BODY = "正文"
-S_H1 = "一级标题"
-S_H2 = "二级标题"
-S_LIST = "列表"
-S_BRIEF = "简讯"
-S_CREDIT = "署名"
-S_TAIL = "报尾"
-S_TABLE = "表格"  # cells of Markdown tables
-S_FIGURE = "图片"  # paragraphs holding an image
-S_PAGE = "页码"  # footer page numbers
 
 BRIEF_MARK = "▲"
 MASTHEAD_RED = "FF0000"
@@ -314,31 +317,17 @@ def _brief(doc, styles, item: Item) -> None:
 
 def _masthead(doc, styles, issue: Issue, pub) -> None:
     _para(doc, styles[S_MASTHEAD], pub.name)
-    number = f"第{issue.number}期"
-    if issue.total_number:
-        number += f"（总第{issue.total_number}期）"
-    _para(doc, styles[S_NUMBER], number)
+    _para(doc, styles[S_NUMBER], number_text(issue))
     _para(doc, styles[S_EDITION], f"{pub.office}\t{chinese_date(issue.date)}")
 
 
 def _editor_note(doc, styles, note: str) -> None:
-    paras = [_join_lines(x) for x in re.split(r"\n\s*\n", note.replace("\r", "")) if x.strip()]
-    for n, text in enumerate(paras):
+    for n, text in enumerate(note_paragraphs(note)):
         p = doc.add_paragraph(style=styles[S_NOTE])
         if n == 0:
             label = p.add_run("编者按：")
             ox.set_fonts(label, HEITI, HEITI)
         p.add_run(text)
-
-
-def _join_lines(text: str) -> str:
-    """Lines of one paragraph joined: no space between Chinese lines, one between Latin words."""
-    out = ""
-    for line in (x.strip() for x in text.splitlines()):
-        if out and line and out[-1].isascii() and out[-1].isalnum() and line[0].isascii():
-            out += " "
-        out += line
-    return out
 
 
 def _tail(doc, styles, pub) -> None:
@@ -376,17 +365,11 @@ def _fits_beside(row: str, run_text: str) -> bool:
     return used + TAIL_PT + em(run_text) <= first
 
 
-def _masthead_size(name_text: str) -> float:
-    """初号 (42 pt), smaller when the name would not fit the 版心 less one character each side."""
-    n = max(1, len(name_text))
-    return float(min(42, int((TEXT_W_PT - 2 * BODY_PT) // n)))
-
-
 def build_document(ws, issue: Issue):
     """The python-docx Document for an issue (before saving)."""
     pub = ws.publication
     doc = Document()
-    styles = _setup(doc, _masthead_size(pub.name))
+    styles = _setup(doc, math.floor(masthead_size(pub.name) * 2) / 2)  # Word sizes are half points
     _page(doc, styles)
     _core(doc, issue, pub)
     # python-docx's template starts with no paragraphs; everything is appended in order

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,18 +38,16 @@ from composer.model import (
     chinese_date,
     credit_line,
 )
+from composer.render.form import BODY_SIZE, TEXT_WIDTH, masthead_size, note_paragraphs, number_text
 from composer.render.justify import Run, break_lines
 
 TEMPLATE = "bulletin.html.j2"
 STYLESHEET = "bulletin.css"
 DEFAULT_LAYOUT = Path(__file__).resolve().parents[2] / "layouts" / "bulletin"
 
-TEXT_WIDTH = 156 * 72 / 25.4  # 442.205 pt: the 版心 measure
 PITCH = TEXT_WIDTH / 28  # 15.793 pt: one grid character
 INDENT = 2 * PITCH  # 31.586 pt: 左空二字
-BODY_SIZE = 16.0  # 三号
 GRID_SPACING = PITCH - BODY_SIZE  # -0.207 pt
-MASTHEAD_MAX = 42.0  # 初号
 
 
 def layout_dir(ws) -> Path:
@@ -183,21 +180,8 @@ def _last_para(blocks) -> int | None:
 
 # ---------------------------------------------------------------- page
 
-def number_text(issue: Issue) -> str:
-    text = f"第{issue.number}期"
-    if issue.total_number:
-        text += f"（总第{issue.total_number}期）"
-    return text
-
-
 def doc_title(pub, issue: Issue) -> str:
     return f"{pub.name} {number_text(issue).split('（')[0]}"
-
-
-def masthead_size(name: str) -> float:
-    """初号 (42 pt), shrunk so the name fits the measure less one character each side."""
-    n = max(len(name), 1)
-    return min(MASTHEAD_MAX, (TEXT_WIDTH - 2 * BODY_SIZE) / n)
 
 
 TAIL_SIZE = 14.0  # 四号
@@ -235,8 +219,8 @@ def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = Fal
     paras = _Paragraphs(pub, variant)
 
     note = []
-    for k, text in enumerate(t for t in re.split(r"\n\s*\n|\n", issue.editor_note or "") if t.strip()):
-        runs = ([Run("编者按：", "heading", "label")] if k == 0 else []) + [Run(text.strip(), "kai", "")]
+    for k, text in enumerate(note_paragraphs(issue.editor_note)):
+        runs = ([Run("编者按：", "heading", "label")] if k == 0 else []) + [Run(text, "kai", "")]
         note.append({"html": paras.html(runs)})
 
     sections = []

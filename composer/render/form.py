@@ -1,0 +1,65 @@
+"""What the PDF/HTML and DOCX renderers print alike: the 简报 form's texts and sizes.
+
+Renderers differ in how they draw; what they draw — the issue-number line, the
+masthead size, the 编者按 paragraphs — is decided once, here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from composer.model import Issue
+
+TEXT_WIDTH = 156 * 72 / 25.4  # 442.205 pt: the 版心 measure (GB/T 9704)
+BODY_SIZE = 16.0  # 三号
+MASTHEAD_MAX = 42.0  # 初号
+
+
+def number_text(issue: Issue) -> str:
+    """``第5期`` or ``第5期（总第121期）``."""
+    text = f"第{issue.number}期"
+    if issue.total_number:
+        text += f"（总第{issue.total_number}期）"
+    return text
+
+
+def masthead_size(name: str) -> float:
+    """初号 (42 pt), shrunk so the name fits the measure less one character each side."""
+    n = max(len(name), 1)
+    return min(MASTHEAD_MAX, (TEXT_WIDTH - 2 * BODY_SIZE) / n)
+
+
+def _join_lines(text: str) -> str:
+    """Lines of one paragraph joined: no space between Chinese lines, one between Latin words."""
+    out = ""
+    for line in (x.strip() for x in text.splitlines()):
+        if out and line and out[-1].isascii() and out[-1].isalnum() and line[0].isascii():
+            out += " "
+        out += line
+    return out
+
+
+def note_paragraphs(note: str) -> list[str]:
+    """The 编者按's paragraphs: separated by blank lines, as in Markdown."""
+    return [_join_lines(x) for x in re.split(r"\n\s*\n", note.replace("\r", "")) if x.strip()]
+
+
+# Paragraph style names of the DOCX: a contract with composer.importer.splitter,
+# which reads jianbao's own DOCX back by them.
+S_MASTHEAD = "报头"
+S_NUMBER = "期号"
+S_EDITION = "编发"
+S_NOTE = "编者按"
+S_SECTION = "栏目"
+S_TITLE = "文章标题"
+S_SUBTITLE = "副标题"
+S_BODY = "正文"
+S_H1 = "一级标题"
+S_H2 = "二级标题"
+S_LIST = "列表"
+S_BRIEF = "简讯"
+S_CREDIT = "署名"
+S_TAIL = "报尾"
+S_TABLE = "表格"  # cells of Markdown tables
+S_FIGURE = "图片"  # paragraphs holding an image
+S_PAGE = "页码"  # footer page numbers
