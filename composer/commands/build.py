@@ -101,17 +101,12 @@ class PdfWorker:
         self._proc.join()
 
 
-def build(
-    ws, issue_arg, out: Path | None, formats, strict: bool = False, worker: PdfWorker | None = None
-) -> tuple[list[Path], list[Diagnostic]]:
-    """Check and render ``issue_arg``; ``worker`` is a PdfWorker started earlier, if any."""
+def render_outputs(ws, issue, out: Path | None, formats, worker: PdfWorker | None = None) -> dict[Path, bytes]:
+    """``{output path: bytes}`` for a loaded, checked issue; nothing is written."""
     formats = list(dict.fromkeys(formats))
     if worker is None:
         worker = PdfWorker.for_formats(formats)
     try:
-        issue, diags = load_checked(ws, issue_arg)
-        if issue is None or has_errors(diags, strict):
-            return [], diags
         if worker:
             worker.start(ws, issue)
         rendered = {fmt: render(ws, issue, fmt) for fmt in formats if not (worker and fmt == "pdf")}
@@ -122,6 +117,23 @@ def build(
         if worker:
             worker.cancel()
     out_dir = Path(out) if out else ws.root / "build" / issue.id
-    files = {out_dir / f"{issue.id}{SUFFIX[fmt]}": rendered[fmt] for fmt in formats}
+    return {out_dir / f"{issue.id}{SUFFIX[fmt]}": rendered[fmt] for fmt in formats}
+
+
+def build(
+    ws, issue_arg, out: Path | None, formats, strict: bool = False, worker: PdfWorker | None = None
+) -> tuple[list[Path], list[Diagnostic]]:
+    """Check and render ``issue_arg``; ``worker`` is a PdfWorker started earlier, if any."""
+    try:
+        issue, diags = load_checked(ws, issue_arg)
+    except BaseException:
+        if worker:
+            worker.cancel()
+        raise
+    if issue is None or has_errors(diags, strict):
+        if worker:
+            worker.cancel()
+        return [], diags
+    files = render_outputs(ws, issue, out, formats, worker)
     write_all(files)
     return list(files), diags

@@ -1,7 +1,9 @@
 """``jianbao publish ISSUE``: check, build, then credit every unit in the ledger.
 
-All or nothing: the issue is checked and rendered first; the adoption records
-then go to the ledger in one transaction (composer.ledger.transact).  Publishing
+All or nothing: the issue is checked and rendered (in memory) first; the
+adoption records then go to the ledger in one transaction
+(composer.ledger.transact), and only then are the outputs written to build/, so
+a refused ledger change leaves the old outputs too.  Publishing
 an unchanged issue again writes nothing; a changed one needs ``--revise``.
 """
 
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from composer import ledger
 from composer.commands.check import load_checked
+from composer.output import write_all
 from composer.diagnostics import Diagnostic, JianbaoError, has_errors
 from composer.model import Image, Issue, Item
 from composer.reader import ISSUE_FILE, item_files
@@ -159,15 +162,11 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
                              added=tuple(added), diagnostics=tuple(diags + rdiags), ledger_file=ws.root / rel,
                              message=f"dry run: {state} 第{issue.number}期 ({issue.id}); nothing written")
 
-    written: list[Path] = []
-    if outputs:
-        from composer.commands.build import build
+    files: dict[Path, bytes] = {}
+    if outputs:  # rendered before the ledger is touched, written only after it is
+        from composer.commands.build import render_outputs
 
-        written, bdiags = build(ws, issue_arg, None, FORMATS)
-        diags = bdiags  # build re-checks the issue
-        if has_errors(diags):
-            return PublishResult(issue_id=issue.id, status="invalid", diagnostics=tuple(diags),
-                                 message="the outputs could not be built; nothing was published")
+        files = render_outputs(ws, issue, None, FORMATS)
 
     now = ledger.now_iso()
     data = {"issue": issue.id, "number": issue.number, "date": issue.date, "fingerprint": fp,
@@ -183,6 +182,8 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
         ]))
     cmd = f"jianbao publish {issue.id}" + (" --revise" if prev is not None else "")
     ledger.write_published(ws, issue.id, data, command=cmd, force=force, reason=reason.strip())
+    write_all(files)
+    written = list(files)
     status = "revised" if prev is not None else "published"
     n_units = len({u for r in new_records for u in r["units"]})
     return PublishResult(
