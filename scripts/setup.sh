@@ -16,7 +16,7 @@ want_tests=0
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
           fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai)
 # Tests: pdftotext/pdffonts/pdftoppm, and LibreOffice to check that DOCX opens.
-[ $want_tests = 1 ] && packages+=(poppler-utils libreoffice-writer-nogui)
+[ $want_tests = 1 ] && packages+=(poppler-utils libreoffice-writer-nogui chromium)
 
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then

@@ -1,0 +1,16 @@
+"""One module per area of the web product; each exports ``routes(route) -> list[Route]``.
+
+``route(path, endpoint, action, methods=…, nav=…)`` comes from composer.web.app and
+wraps the endpoint in the access and CSRF checks.
+"""
+
+from __future__ import annotations
+
+
+def all_routes(route) -> list:
+    from composer.web.pages import home, issues
+
+    out: list = []
+    for module in (home, issues):
+        out += module.routes(route)
+    return out
