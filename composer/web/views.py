@@ -64,3 +64,10 @@ def issue_dir(ws, issue_id: str) -> Path:
         if d.name == issue_id:
             return d
     raise NotFound(issue_id)
+
+
+def commit(request: Request, paths, message: str) -> str | None:
+    """Record a write made through the web: one git commit of ``paths`` authored by the account."""
+    from composer.web import audit
+
+    return audit.commit(request.app.state.root, list(paths), message, request.state.principal)
