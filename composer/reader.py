@@ -261,12 +261,13 @@ _KNOWN_KEYS = {"title", "subtitle", "kind", "units", "authors", "credits", "cred
 
 
 def load_item_file(
-    root: Path, path: Path, units: Units, default_section: str = ""
+    root: Path, path: Path, units: Units, default_section: str = "", allowed: tuple[Path, ...] = ()
 ) -> tuple[list[Item], list[Diagnostic]]:
+    """The item(s) of one Markdown file; ``allowed``: folders outside ``root`` it may lie in."""
     rel = yamlsrc.rel(root, path)
     diags: list[Diagnostic] = []
     try:
-        text = safeio.read_text(root, path, kind="markdown")
+        text = safeio.read_text(root, path, kind="markdown", allowed=allowed)
     except safeio.FileProblem as e:
         return [], [e.diagnostic()]
     fm_text, body, body_line = yamlsrc.split_front_matter(text)
@@ -434,10 +435,12 @@ def item_files(issue_dir: Path) -> list[Path]:
 
 
 def load_issue(root: Path, issue_dir: Path, units: Units) -> tuple[Issue | None, list[Diagnostic]]:
+    """The issue in ``issue_dir`` (inside the workspace, or a folder the user named explicitly)."""
     issue_dir = issue_dir.resolve()
     rel = yamlsrc.rel(root, issue_dir / ISSUE_FILE)
+    allowed = (issue_dir,)
     data, diags = yamlsrc.load(root, issue_dir / ISSUE_FILE, code="J212",
-                               expect="the issue's number:, date: and sections:")
+                               expect="the issue's number:, date: and sections:", allowed=allowed)
     if data is None:
         return None, diags
     if not yamlsrc.is_map(data):
@@ -454,7 +457,7 @@ def load_issue(root: Path, issue_dir: Path, units: Units) -> tuple[Issue | None,
     editor_note = f.text("editor_note", what="text (the 编者按)")
     items: list[Item] = []
     for path in item_files(issue_dir):
-        found, d = load_item_file(root, path, units)
+        found, d = load_item_file(root, path, units, allowed=allowed)
         items += found
         diags += d
     for it in items:

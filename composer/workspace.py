@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composer import config, reader
+from composer import config, reader, safeio
 from composer.diagnostics import Diagnostic, JianbaoError
 from composer.model import Issue, Publication
 from composer.registry import Units, load_registry
@@ -24,10 +24,16 @@ class Workspace:
         return rel(self.root, path)
 
     def issue_dir(self, arg: str | Path) -> Path:
-        """An issue folder given as a path, or as an id under issues/."""
+        """An issue folder given as a path, or as an id under issues/.
+
+        A folder found inside the workspace must stay there once symlinks are resolved;
+        a path the user typed may name a folder elsewhere (``import --into``).
+        """
         p = Path(arg)
-        for cand in (p, self.root / p, self.root / "issues" / p):
-            if (cand / reader.ISSUE_FILE).is_file():
+        for cand, inside in ((p, False), (self.root / p, True), (self.root / "issues" / p, True)):
+            if (cand / reader.ISSUE_FILE).exists():
+                if inside and not p.is_absolute():
+                    return safeio.confined(self.root, cand)
                 return cand.resolve()
         raise JianbaoError(f"{arg}: not an issue folder (no {reader.ISSUE_FILE})")
 

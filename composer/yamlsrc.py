@@ -187,7 +187,8 @@ def parse_fast(text: str, path: str, code: str = "J102") -> tuple[Any, list[Diag
     return (None, diags) if diags else (data, [])
 
 
-def load(root: Path, path: Path, code: str = "J102", expect: str = "keys") -> tuple[Any, list[Diagnostic]]:
+def load(root: Path, path: Path, code: str = "J102", expect: str = "keys",
+         allowed: tuple[Path, ...] = ()) -> tuple[Any, list[Diagnostic]]:
     """A workspace YAML file (read through composer.safeio: inside the workspace, bounded, clean text).
 
     An empty file is an error that says what the file should hold (``expect``).
@@ -195,9 +196,11 @@ def load(root: Path, path: Path, code: str = "J102", expect: str = "keys") -> tu
     from composer import safeio
 
     try:
-        text = safeio.read_text(root, path, kind="yaml")
+        text = safeio.read_text(root, path, kind="yaml", allowed=allowed, missing_ok=True)
     except safeio.FileProblem as e:
         return None, [e.diagnostic()]
+    if text is None:
+        return None, [error(Source(rel(root, path)), code, "file not found")]
     data, diags = parse(text, rel(root, path), code=code)
     if data is None and not diags:
         diags = [error(Source(rel(root, path), 1), code, f"the file is empty; it should hold {expect}",
