@@ -11,14 +11,15 @@ from pathlib import Path
 import click
 
 from composer import __version__
-from composer.cliutil import fail, finish, progress, workspace
+from composer.cliutil import crash, fail, finish, os_message, progress, workspace
 from composer.diagnostics import JianbaoError
 
 FORMATS = ("pdf", "docx", "html")
 
 
 class Group(click.Group):
-    """Turns JianbaoError into a clean message and exit code 1."""
+    """No traceback reaches the user: JianbaoError and OSError become a one-line message and exit
+    code 1; anything else (a bug) is saved to a crash report whose path is printed (cliutil.crash)."""
 
     def invoke(self, ctx):
         try:
@@ -26,6 +27,15 @@ class Group(click.Group):
         except JianbaoError as e:
             ws = (ctx.obj or {}).get("ws")
             fail(e, ws.root if ws else None)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted; files are written atomically, nothing was left half-written") from None
+        except OSError as e:
+            ws = (ctx.obj or {}).get("ws")
+            raise click.ClickException(os_message(e, ws.root if ws else None)) from None
+        except Exception as e:  # noqa: BLE001 - a bug: report it, never show a traceback
+            raise click.ClickException(crash(e, ctx)) from None
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

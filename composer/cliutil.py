@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -48,3 +50,52 @@ def fail(e: JianbaoError, root: Path | None = None) -> None:
 def progress(message: str) -> None:
     """Progress for long work goes to stderr, so stdout stays machine-readable."""
     click.echo(message, err=True)
+
+
+def os_message(e: OSError, root: Path | None = None) -> str:
+    """``PATH: reason`` for a failed read or write (disk full, read-only folder, a file where a folder should be)."""
+    from composer.safeio import display
+
+    reason = e.strerror or str(e) or type(e).__name__
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EEXIST: "a file is in the way",
+        errno.EDQUOT: "the disk quota is exceeded",
+    }
+    reason = reasons.get(e.errno, reason[:1].lower() + reason[1:])
+    name = e.filename if e.filename is not None else None
+    where = display(root, Path(name)) if isinstance(name, (str, os.PathLike)) else "a file"
+    return f"cannot write or read {where}: {reason}; nothing was changed by this command" \
+        if e.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT) else f"{where}: {reason}"
+
+
+def crash(e: BaseException, ctx: click.Context | None = None) -> str:
+    """Save the traceback of an unexpected error to a report file; the short message naming it."""
+    import datetime as dt
+    import platform
+    import tempfile
+    import traceback
+
+    from composer import __version__
+
+    text = "\n".join([
+        f"jianbao {__version__} crash report, {dt.datetime.now().isoformat(timespec='seconds')}",
+        f"command: {' '.join(sys.argv)}",
+        f"python {platform.python_version()} on {platform.platform()}",
+        "",
+        "".join(traceback.format_exception(e)),
+    ])
+    try:
+        fd, path = tempfile.mkstemp(prefix="jianbao-crash-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        where = f"the details are saved in {path}"
+    except OSError:
+        where = "the details could not be saved"
+    summary = f"{type(e).__name__}: {e}".splitlines()[0][:200] if str(e) else type(e).__name__
+    return (f"internal error ({summary}); this is a bug in jianbao, not in your files. {where}; "
+            "please send that file with the report (see SECURITY.md)")

@@ -135,5 +135,5 @@ def build(
             worker.cancel()
         return [], diags
     files = render_outputs(ws, issue, out, formats, worker)
-    write_all(files)
+    write_all(files, within=(ws.root, *([out] if out else ())))
     return list(files), diags

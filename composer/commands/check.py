@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from composer.checks import run_checks
-from composer.diagnostics import Diagnostic
+from composer.diagnostics import Diagnostic, JianbaoError, error, has_errors
 from composer.model import Issue
 
 
@@ -16,5 +16,23 @@ def load_checked(ws, issue_arg) -> tuple[Issue | None, list[Diagnostic]]:
     return issue, diags
 
 
+def check_layout(ws, issue: Issue) -> list[Diagnostic]:
+    """The layout's templates compile and render this issue (what build would find out too late)."""
+    from composer.render import html
+
+    try:
+        env = html.environment(ws)
+        diags = env.compile_all()
+        if not diags:
+            html.render(ws, issue, variant="preview")
+        return diags
+    except JianbaoError as e:
+        return list(e.diagnostics) or [error(issue.source, "J502", str(e))]
+
+
 def check(ws, issue_arg) -> list[Diagnostic]:
-    return load_checked(ws, issue_arg)[1]
+    """Everything build would refuse: the issue's problems, then the layout's (build renders it anyway)."""
+    issue, diags = load_checked(ws, issue_arg)
+    if issue is not None and not has_errors(diags):
+        diags += check_layout(ws, issue)
+    return diags
