@@ -42,9 +42,13 @@ def finish(diags: list[Diagnostic], root: Path | None, fmt: str = "text", strict
 
 
 def fail(e: JianbaoError, root: Path | None = None) -> None:
+    message = str(e)
     if e.diagnostics:
-        click.echo(format_text(list(e.diagnostics), root), err=True)
-    raise click.ClickException(str(e))
+        shown = format_text(list(e.diagnostics), root)
+        click.echo(shown, err=True)
+        if len(e.diagnostics) == 1 and e.diagnostics[0].message in message:
+            message = "stopped (see the error above)"  # the diagnostic already says what and where
+    raise click.ClickException(message)
 
 
 def progress(message: str) -> None:

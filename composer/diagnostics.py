@@ -104,12 +104,15 @@ def excerpt(root: Path | None, source: Source) -> str | None:
     """The offending line of the file, for the human-readable format."""
     if root is None or not source.line:
         return None
+    from composer import safeio  # never echo a file outside the workspace, a FIFO or a huge file
+
     try:
-        lines = (root / source.path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        text = safeio.read_text(root, root / source.path, kind="text")
+    except (JianbaoError, OSError):
         return None
+    lines = text.split("\n")
     if 0 < source.line <= len(lines):
-        return lines[source.line - 1]
+        return lines[source.line - 1].rstrip("\r")
     return None
 
 
