@@ -123,12 +123,15 @@ class Fields:
         return text
 
     def names(self, key: str, *, split: bool = False, what: str = "a list of names") -> tuple[str, ...]:
-        """A list of texts; one text is a list of one (``split``: also cut at spaces, 、 and commas)."""
+        """A list of texts; one text is a list of one (``split``: also cut at spaces, 、 and commas).
+
+        Numbers are not names (``authors: 12345``, ``{报: 5}``): quote them if meant.
+        """
         value = self._get(key)
         if value is _MISSING:
             return ()
-        if is_text_value(value):
-            text = str(value)
+        if isinstance(value, str):
+            text = value
             return tuple(v for v in _NAME_SPLIT.split(text) if v) if split else ((text.strip(),) if text.strip() else ())
         if not yamlsrc.is_seq(value):
             self.error(key, f"`{key}:` must be {what}, found {describe(value)}",
@@ -136,7 +139,7 @@ class Fields:
             return ()
         out = []
         for i, v in enumerate(value):
-            if not is_text_value(v):
+            if not isinstance(v, str):
                 self.error(i, f"`{key}:` entry {i + 1} must be a name, found {describe(v)}", node=value)
                 continue
             if str(v).strip():

@@ -195,7 +195,7 @@ def import_issue(ws, file: Path, *, number: int | None = None, date: dt.date | N
     if not number or not date:
         missing = " and ".join(w for w, v in (("--number", number), ("--date", date)) if not v)
         raise JianbaoError(f"{label}: give {missing} (the masthead does not say 第N期 and the date)")
-    issue_id = check_issue_id(issue_id or issue_id_for(number, date))
+    issue_id = check_issue_id(issue_id_for(number, date) if issue_id is None else issue_id)
     target = Path(into or ws.root / "issues") / issue_id
     diags = tuple(parsed.diagnostics)
     blocked = [d for d in diags if d.code in BLOCKING]
