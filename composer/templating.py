@@ -121,6 +121,8 @@ class Environment(SandboxedEnvironment):
         super().__init__(*args, loader=loader, **kwargs)
 
     def get_template(self, name, parent=None, globals=None):
+        if parent is not None:  # an include or extends while rendering: the render reports it at its line
+            return super().get_template(name, parent, globals)
         try:
             return super().get_template(name, parent, globals)
         except JianbaoError:
