@@ -21,6 +21,11 @@ class Group(click.Group):
     """No traceback reaches the user: JianbaoError and OSError become a one-line message and exit
     code 1; anything else (a bug) is saved to a crash report whose path is printed (cliutil.crash)."""
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        ctx = super().make_context(info_name, list(args), parent=parent, **extra)
+        ctx.meta["jianbao.argv"] = [info_name or "jianbao", *args]  # for a crash report
+        return ctx
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

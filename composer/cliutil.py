@@ -88,7 +88,7 @@ def crash(e: BaseException, ctx: click.Context | None = None) -> str:
 
     text = "\n".join([
         f"jianbao {__version__} crash report, {dt.datetime.now().isoformat(timespec='seconds')}",
-        f"command: {' '.join(sys.argv)}",
+        f"command: {' '.join(map(str, (ctx.meta.get('jianbao.argv') if ctx else None) or sys.argv))}",
         f"python {platform.python_version()} on {platform.platform()}",
         "",
         "".join(traceback.format_exception(e)),

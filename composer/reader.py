@@ -456,7 +456,15 @@ def load_issue(root: Path, issue_dir: Path, units: Units) -> tuple[Issue | None,
     sections = tuple(dict.fromkeys(f.names("sections", split=True, what="a list of section names")))
     editor_note = f.text("editor_note", what="text (the 编者按)")
     items: list[Item] = []
-    for path in item_files(issue_dir):
+    files = item_files(issue_dir)
+    sizes = [p.stat().st_size for p in files if p.is_file()]
+    text_bytes = sum(n for n in sizes if n <= safeio.LIMITS["markdown"])  # a file over its own limit is named by itself
+    if text_bytes > safeio.LIMITS["issue"]:
+        diags.append(error(Source(rel, 1), "J105", f"the item files hold {text_bytes / safeio.MB:.1f} MB, more than the "
+                                                   f"limit of {safeio.LIMITS['issue'] // safeio.MB} MB for one issue",
+                           "split the issue, or move long material to an attachment"))
+        files = []
+    for path in files:
         found, d = load_item_file(root, path, units, allowed=allowed)
         items += found
         diags += d

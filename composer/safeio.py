@@ -34,12 +34,14 @@ MB = 1024 * 1024
 # Largest file of each kind that jianbao reads (bytes).  Documented in SECURITY.md.
 LIMITS = {
     "yaml": 2 * MB,  # jianbao.yml, units.yml, rules.yml, issue.yml
-    "markdown": 1 * MB,  # one item file (a long article is 20 KB)
+    "markdown": 1 * MB,  # one item file (a long article is 20 KB; 1 MB of text typesets in about 40 s)
+    "issue": 2 * MB,  # all item files of one issue together
     "template": 1 * MB,  # layout templates and stylesheets
     "image": 20 * MB,  # one picture
     "import": 50 * MB,  # a .docx or .txt handed to `jianbao import`
     "text": 10 * MB,  # anything else (commentary, manuscripts in the inbox)
-    "ledger": 64 * MB,  # one ledger file (a year of a big office is 2 MB)
+    "ledger": 64 * MB,
+    "resource": 64 * MB,  # a file the PDF engine loads (pictures, fonts: a CJK font collection is 30 MB)  # one ledger file (a year of a big office is 2 MB)
 }
 
 FILE_CODE = "J105"

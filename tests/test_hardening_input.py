@@ -375,3 +375,13 @@ def test_report_template_errors_name_the_template_not_the_rules(tmp_path):
     fails(r, "layouts/report/report.html.j2:2", "J502")
     assert "rules.yml" not in r.out
     assert snapshot(root) == before
+
+
+def test_huge_issue_fails_fast(tmp_path):
+    body = "全市自然资源系统认真开展工作，取得明显成效。\n\n" * 12_000  # ~ 0.8 MB a file, under the file limit
+    files = {f"issues/2024-03/{n:02d}-x.md": item(f"title: 长文{n}\nunits: [利用科]\nsection: 工作动态", body)
+             for n in range(5, 9)}
+    root = workspace(tmp_path, files)
+    t0 = time.monotonic()
+    fails(jianbao(root, "build", "2024-03"), "issues/2024-03/issue.yml", "MB", "for one issue")
+    assert time.monotonic() - t0 < 5

@@ -137,7 +137,14 @@ class ConfinedFetcher(URLFetcher):
         if path is None:
             self.refused.append(url)
             raise ValueError(f"refused to fetch {url[:200]!r}: only files inside the issue and layout folders are used")
-        return URLFetcherResponse(url=path.as_uri(), body=path.read_bytes())
+        from composer import safeio
+
+        try:  # a regular file, bounded, read without following a link swapped in meanwhile
+            body = safeio.read_bytes(None, path, kind="resource", allowed=tuple(self.roots))
+        except safeio.FileProblem as e:
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url[:200]!r}: {e.reason}") from None
+        return URLFetcherResponse(url=path.as_uri(), body=body)
 
 
 # ---------------------------------------------------------------- logging capture
