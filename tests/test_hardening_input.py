@@ -77,6 +77,22 @@ def test_big5_text_is_refused_not_imported_garbled(tmp_path):
     assert snapshot(root) == before  # no inbox file, no submission in the ledger
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le"])
+def test_utf16_text(tmp_path, encoding):
+    root = workspace(tmp_path)
+    src = tmp_path / "稿件.txt"
+    text = "我市召开耕地保护工作会议\n\n4月10日，我市召开耕地保护工作会议。\n"
+    src.write_bytes(text.encode(encoding))
+    before = snapshot(root)
+    r = jianbao(root, "import", "manuscript", src, "--unit", "耕保科", "--received", "2024-04-11")
+    if encoding == "utf-16":  # with a byte-order mark: read as such
+        assert r.code == 0, r.out
+        assert "我市召开耕地保护工作会议" in next((root / "inbox").glob("*.md")).read_text(encoding="utf-8")
+    else:
+        fails(r, "稿件.txt", "UTF-16")
+        assert snapshot(root) == before
+
+
 def test_gb18030_text_still_imports(tmp_path):
     root = workspace(tmp_path)
     src = tmp_path / "稿件.txt"
@@ -218,7 +234,7 @@ def test_docx_with_too_many_parts(tmp_path):
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info))
         for n in range(2100):
-            dst.writestr(f"customXml/item{n}.xml", b"")
+            dst.writestr(f"pad/part{n}.xml", b"")
     src_path = tmp_path / "parts.docx"
     src_path.write_bytes(out.getvalue())
     fails(jianbao(workspace(tmp_path), "import", "manuscript", src_path, "--unit", "耕保科"), "parts.docx", "parts")

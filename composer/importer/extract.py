@@ -133,10 +133,19 @@ def decode(raw: bytes, path: str) -> str:
     GB18030 decodes almost any bytes; text that comes out as kana, Greek and box
     drawing was not GB text (Big5 usually) and is refused rather than imported garbled.
     """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": UTF-16 with a byte-order mark
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if raw.count(b"\x00") > len(raw) // 8:
+        why = "UTF-16 without a byte-order mark, or not text at all (many NUL bytes)"
+        raise JianbaoError(f"{path}: {why}; nothing imported",
+                           (error(Source(path, 1), "J601", f"the file is {why}", "save it as UTF-8 text (另存为 → 编码 UTF-8)"),))
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
@@ -144,11 +153,16 @@ def decode(raw: bytes, path: str) -> str:
     if text is not None and not _looks_garbled(text):
         return text
     guess = ""
-    try:
-        if not _looks_garbled(raw.decode("big5")):
-            guess = "; it looks like Big5 (traditional Chinese)"
-    except UnicodeDecodeError:
-        pass
+    for enc, name in (("utf-16-le", "UTF-16 without a byte-order mark"), ("utf-16-be", "UTF-16 without a byte-order mark"),
+                      ("big5", "Big5 (traditional Chinese)")):
+        try:
+            candidate = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        hanzi = sum(1 for ch in candidate if "\u4e00" <= ch <= "\u9fff")
+        if not _looks_garbled(candidate) and hanzi * 3 > len(candidate.strip()):
+            guess = f"; it looks like {name}"
+            break
     why = f"neither UTF-8 nor GB18030 Chinese text{guess}"
     raise JianbaoError(f"{path}: {why}; nothing imported",
                        (error(Source(path, 1), "J601", f"the file is {why}", "save it as UTF-8 text (另存为 → 编码 UTF-8)"),))
