@@ -86,8 +86,10 @@ def check_images(issue: Issue, pub: Publication) -> list[Diagnostic]:
         for b in it.blocks:
             if not isinstance(b, Image):
                 continue
-            if b.path is None:
-                why = "remote" if "://" in b.src or b.src.startswith("//") else "outside the issue folder"
+            if b.path is None or not images.possible_name(b.src):
+                why = ("remote" if "://" in b.src or b.src.startswith("//")
+                       else "not a possible file name" if not images.possible_name(b.src)
+                       else "outside the issue folder")
                 out.append(error(b.source, "J209", f"image {b.src!r} is {why}; only files inside the issue folder are used",
                                  "copy the picture into the issue folder and link it by a relative path"))
             elif not b.path.exists():

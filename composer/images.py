@@ -18,6 +18,14 @@ FORMATS = {"PNG", "JPEG", "GIF", "BMP", "TIFF"}
 MAX_PIXELS = 50_000_000  # 50 megapixels: a 7000 × 7000 photo; a print bulletin needs far less
 
 
+def possible_name(src: str) -> bool:
+    """Whether a picture link could name a file at all (no NUL byte, no part longer than 255 bytes)."""
+    from urllib.parse import unquote
+
+    name = unquote(src)
+    return "\x00" not in name and all(len(part.encode()) <= 255 for part in name.replace("\\", "/").split("/"))
+
+
 def problem(path: Path, root: Path | None = None) -> str | None:
     """Why the picture at ``path`` cannot be printed, or None when PDF and DOCX can both use it."""
     try:

@@ -132,10 +132,10 @@ def _image(src: str, alt: str, source: Source, base: Path, root: Path) -> Image:
     if parsed.scheme or src.startswith("//") or not src:
         return Image(src=src, path=None, alt=alt, source=source)
     # markdown-it percent-encodes non-ASCII link targets (图片.png → %E5%9B%BE…)
-    path = (base / unquote(src)).resolve()
     try:
+        path = (base / unquote(src)).resolve()
         path.relative_to(root.resolve())
-    except ValueError:
+    except (OSError, ValueError):  # outside the issue folder, or no possible file name (NUL, too long)
         return Image(src=src, path=None, alt=alt, source=source)
     return Image(src=src, path=path, alt=alt, source=source)
 

@@ -401,3 +401,10 @@ def test_huge_issue_fails_fast(tmp_path):
     t0 = time.monotonic()
     fails(jianbao(root, "build", "2024-03"), "issues/2024-03/issue.yml", "MB", "for one issue")
     assert time.monotonic() - t0 < 5
+
+
+@pytest.mark.parametrize("src", ["%00.png", "a" * 300 + ".png", "dir/" + "b" * 300 + "/c.png"])
+def test_impossible_picture_names(tmp_path, src):
+    root = workspace(tmp_path, {"issues/2024-03/05-x.md": item(ITEM_FRONT, f"正文。\n\n![图]({src})\n")})
+    for command in (("check", "2024-03"), ("build", "2024-03")):
+        fails(jianbao(root, *command), "05-x.md:8", "J209", "not a possible file name")
