@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from composer import __version__
-from composer.cliutil import crash, fail, finish, os_message, progress, workspace
+from composer.cliutil import crash, fail, finish, folder_option, os_message, progress, workspace
 from composer.diagnostics import JianbaoError
 
 FORMATS = ("pdf", "docx", "html")
@@ -88,7 +88,8 @@ def _formats(value: str) -> tuple[str, ...]:
 
 @main.command()
 @click.argument("issue")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default build/<issue id>/).")
+@click.option("--out", type=click.Path(file_okay=False), callback=folder_option,
+              help="Output folder (default build/<issue id>/).")
 @click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Comma-separated: pdf,docx,html.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.pass_context

@@ -22,6 +22,15 @@ def workspace(ctx: click.Context):
     return obj["ws"]
 
 
+def folder_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """Callback of --out/--into: an empty value is a mistake (it would mean the current folder)."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("give a folder (an empty value would write into the current folder)")
+    return Path(value)
+
+
 def emit(diags: list[Diagnostic], root: Path | None, fmt: str = "text") -> None:
     """Print diagnostics to stderr (text) or stdout (json)."""
     if fmt == "json":

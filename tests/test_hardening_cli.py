@@ -112,3 +112,13 @@ def test_security_md_exists_and_names_the_limits():
     text = (Path(__file__).resolve().parents[1] / "SECURITY.md").read_text(encoding="utf-8")
     for word in ("network", "sandbox", "symbolic link", "1 MB", "Reporting"):
         assert word in text, word
+
+
+@pytest.mark.parametrize("args", [("build", "2024-03", "--format", "html", "--out", ""),
+                                  ("import", "issue", "x.txt", "--into", " ")])
+def test_empty_folder_options_are_refused(tmp_path, args, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = workspace(tmp_path)
+    r = jianbao(root, *args)
+    assert r.code == 2 and "give a folder" in r.out, r.out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
