@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +31,10 @@ class Workspace:
         a path the user typed may name a folder elsewhere (``import --into``).
         """
         p = Path(arg)
-        for cand, inside in ((p, False), (self.root / p, True), (self.root / "issues" / p, True)):
+        root = Path(os.path.abspath(self.root))
+        for cand in (p, self.root / p, self.root / "issues" / p):
             if (cand / reader.ISSUE_FILE).exists():
-                if inside and not p.is_absolute():
+                if safeio.is_inside(Path(os.path.abspath(cand)), root):  # written inside: must stay inside
                     return safeio.confined(self.root, cand)
                 return cand.resolve()
         raise JianbaoError(f"{arg}: not an issue folder (no {reader.ISSUE_FILE})")

@@ -260,3 +260,20 @@ def test_import_of_a_fifo_or_folder(tmp_path):
     (tmp_path / "dir.docx").mkdir()
     r = jianbao(root, "import", "manuscript", tmp_path / "dir.docx", "--unit", "利用科")
     assert r.code == 2 and "dir.docx" in r.out and "is a directory" in r.out  # click's own check
+
+
+@pytest.mark.parametrize("arg", ["2024-03", "issues/2024-03", "ISSUES_ABS"])
+def test_symlinked_issue_folder_outside_is_refused_however_named(tmp_path, arg, monkeypatch):
+    root = workspace(tmp_path)
+    shutil.move(root / "issues/2024-03", tmp_path / "elsewhere")
+    os.symlink(tmp_path / "elsewhere", root / "issues/2024-03")
+    monkeypatch.chdir(root)
+    arg = str(root / "issues/2024-03") if arg == "ISSUES_ABS" else arg
+    fails(jianbao(root, "build", arg, "--format", "html"), "outside the workspace")
+
+
+def test_issue_folder_outside_named_explicitly_is_read(tmp_path):
+    root = workspace(tmp_path)
+    shutil.move(root / "issues/2024-03", tmp_path / "elsewhere")
+    r = jianbao(root, "check", tmp_path / "elsewhere")
+    assert r.code == 0, r.out
