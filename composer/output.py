@@ -3,7 +3,8 @@
 :func:`write_all` writes every file to a temporary file beside its target first
 and renames them into place only when all were written, so a full disk or a
 read-only folder leaves every output as it was (folders it had to create are
-removed again).  A failure is an ``OSError`` naming the target path (not the
+removed again; should a rename fail after others succeeded, the old files,
+kept as hard links, are put back).  A failure is an ``OSError`` naming the target path (not the
 temporary file), which the command line turns into a one-line message.
 
 ``within``: the folders the outputs must stay in once symlinks are resolved
@@ -106,6 +107,8 @@ def write_all(files: dict[Path, bytes | str], within=()) -> None:
     check_targets(files, within)
     created: list[Path] = []
     temps: list[tuple[str, Path]] = []
+    replaced: list[Path] = []
+    backups: dict[Path, str] = {}
     current = None
     try:
         for path, data in files.items():
@@ -115,25 +118,61 @@ def write_all(files: dict[Path, bytes | str], within=()) -> None:
             temps.append((_temp_beside(path, raw), path))
         if os.environ.get("JIANBAO_TEST_PAUSE_BEFORE_REPLACE"):
             _test_pause(files)
+        if len(temps) > 1:  # a later rename may fail: keep the old files to put back
+            backups = _backups([p for _, p in temps])
         while temps:
             tmp, current = temps[0]
             os.replace(tmp, current)
             temps.pop(0)
+            replaced.append(current)
     except OSError as e:
         _discard(temps)
+        _restore(replaced, backups)
         _remove_created(created)
         raise _renamed(e, current) from None
     except BaseException:
         _discard(temps)
+        _restore(replaced, backups)
         _remove_created(created)
         raise
+    finally:
+        for b in backups.values():
+            _unlink(b)
+
+
+def _unlink(path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _discard(temps) -> None:
     for tmp, _ in temps:
+        _unlink(tmp)
+
+
+def _backups(paths: list[Path]) -> dict[Path, str]:
+    """A hard link to each existing target, so that a failed commit can put the old file back."""
+    out: dict[Path, str] = {}
+    for p in paths:
+        if p.is_file():
+            b = str(p.parent / f".{p.name}.{os.getpid()}.old")
+            _unlink(b)
+            os.link(p, b)
+            out[p] = b
+    return out
+
+
+def _restore(replaced: list[Path], backups: dict[Path, str]) -> None:
+    """Undo the renames done before a failure: old files back, new files gone."""
+    for p in reversed(replaced):
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
+            if p in backups:
+                os.replace(backups.pop(p), p)
+            else:
+                os.unlink(p)
+        except OSError:
             pass
 
 

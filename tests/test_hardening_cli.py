@@ -122,3 +122,44 @@ def test_empty_folder_options_are_refused(tmp_path, args, monkeypatch):
     r = jianbao(root, *args)
     assert r.code == 2 and "give a folder" in r.out, r.out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
+
+
+@pytest.mark.parametrize("err, reason", [(28, "the disk is full"), (30, "read-only"), (13, "permission denied")])
+@pytest.mark.parametrize("where", ["mkstemp", "replace", "second replace"])
+def test_io_errors_are_one_line_and_change_nothing(tmp_path, monkeypatch, err, reason, where):
+    import os as os_module
+
+    from composer import output
+
+    root = workspace(tmp_path)
+    assert jianbao(root, "build", "2024-03", "--format", "html,docx").code == 0
+    before = snapshot(root)
+    if where == "mkstemp":
+        calls = []
+
+        def failing_mkstemp(*a, **kw):
+            calls.append(1)
+            if len(calls) == 2:  # the second output: the first one's temporary file must be discarded
+                raise OSError(err, os_module.strerror(err), kw.get("dir"))
+            return real_mkstemp(*a, **kw)
+
+        real_mkstemp = output.tempfile.mkstemp
+        monkeypatch.setattr(output.tempfile, "mkstemp", failing_mkstemp)
+    else:
+        real_replace = os_module.replace
+        calls = []
+
+        fail_at = 1 if where == "replace" else 2
+
+        def failing_replace(src, dst):
+            calls.append(1)
+            if len(calls) == fail_at:
+                raise OSError(err, os_module.strerror(err), src)
+            return real_replace(src, dst)
+
+        monkeypatch.setattr(output.os, "replace", failing_replace)
+    r = jianbao(root, "build", "2024-03", "--format", "html,docx")
+    fails(r, "build/2024-03/2024-03.", reason)
+    assert ".tmp" not in r.out  # the target is named, not the temporary file
+    assert len([ln for ln in r.out.splitlines() if ln.startswith("Error:")]) == 1
+    assert snapshot(root) == before
