@@ -277,3 +277,17 @@ def test_issue_folder_outside_named_explicitly_is_read(tmp_path):
     shutil.move(root / "issues/2024-03", tmp_path / "elsewhere")
     r = jianbao(root, "check", tmp_path / "elsewhere")
     assert r.code == 0, r.out
+
+
+def test_inbox_take_never_copies_a_picture_from_outside(tmp_path):
+    root = workspace(tmp_path)
+    (tmp_path / "secret.png").write_bytes(png())
+    (root / "inbox").mkdir()
+    (root / "inbox/2024-04-01-利用科-稿件.md").write_text(
+        "---\ntitle: 稿件标题\nunit: 开发利用科\nreceived: 2024-04-01\nstatus: 待审\nhash: sha256:1\n---\n正文。\n\n![](p.png)\n",
+        encoding="utf-8")
+    os.symlink(tmp_path / "secret.png", root / "inbox/p.png")
+    r = jianbao(root, "inbox", "take", "2024-04-01-利用科-稿件", "2024-03")
+    assert r.code == 0, r.out
+    assert not (root / "issues/2024-03/p.png").exists()
+    fails(jianbao(root, "check", "2024-03"), "J209", "p.png")
