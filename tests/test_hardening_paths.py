@@ -291,3 +291,14 @@ def test_inbox_take_never_copies_a_picture_from_outside(tmp_path):
     assert r.code == 0, r.out
     assert not (root / "issues/2024-03/p.png").exists()
     fails(jianbao(root, "check", "2024-03"), "J209", "p.png")
+
+
+def test_publish_refuses_a_build_symlink_before_touching_the_ledger(tmp_path):
+    root = workspace(tmp_path)
+    (tmp_path / "victim").mkdir()
+    (root / "build").mkdir()
+    os.symlink(tmp_path / "victim", root / "build/2024-03")
+    before = snapshot(root)
+    fails(jianbao(root, "publish", "2024-03"), "build/2024-03", "outside the workspace")
+    assert snapshot(root) == before  # no ledger/published/2024-03.yml
+    assert list((tmp_path / "victim").iterdir()) == []

@@ -182,7 +182,7 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
         ]))
     cmd = f"jianbao publish {issue.id}" + (" --revise" if prev is not None else "")
     ledger.write_published(ws, issue.id, data, command=cmd, force=force, reason=reason.strip())
-    write_all(files, within=(ws.root,))
+    write_all(files)
     written = list(files)
     status = "revised" if prev is not None else "published"
     n_units = len({u for r in new_records for u in r["units"]})
