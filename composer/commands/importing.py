@@ -400,7 +400,7 @@ def inbox_records(ws) -> list[tuple[Path, dict]]:
         try:
             text = safeio.read_text(ws.root, p, kind="markdown")
         except safeio.FileProblem:
-            continue  # not a readable manuscript: `jianbao inbox` lists it, `check` on an issue reports it
+            continue  # not a readable manuscript (a link out of the workspace, not a file, not UTF-8): skipped
         fm, _, _ = yamlsrc.split_front_matter(text)
         data, d = yamlsrc.parse(fm or "", ws.rel(p))
         out.append((p, data if yamlsrc.is_map(data) else {}))
