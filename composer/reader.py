@@ -468,6 +468,9 @@ def load_issue(root: Path, issue_dir: Path, units: Units) -> tuple[Issue | None,
         found, d = load_item_file(root, path, units, allowed=allowed)
         items += found
         diags += d
+    if not files and not any(d.source.path == rel for d in diags if d.code == "J105"):
+        diags.append(error(Source(rel, 1), "J212", "the issue has no items: there is nothing to print",
+                           f"add one Markdown file per article (and a ▲ briefs file) to {yamlsrc.rel(root, issue_dir)}/"))
     for it in items:
         if sections and it.section not in sections:
             diags.append(error(it.source, "J213", f"section {it.section!r} is not in issue.yml sections {list(sections)}"))

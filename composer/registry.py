@@ -126,4 +126,7 @@ def load_registry(root: Path, rel_path: str) -> tuple[Registry, list[Diagnostic]
                 else:
                     seen[n] = src(uline)
             units.append(unit)
+    if not units and not diags:
+        diags.append(error(src(1), "J104", "the registry has no units: no credit can be resolved",
+                           "list the units under groups:, e.g. - {name: 办公室, short: 办公室}"))
     return Registry(source=src(1), groups=tuple(groups), units=tuple(units)), diags

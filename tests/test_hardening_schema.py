@@ -198,3 +198,14 @@ def test_rules_types(tmp_path, old, new, names):
     assert old in RULES
     _check(tmp_path, {"contributors/rules.yml": RULES.replace(old, new)}, *names,
            command=("report", "2024-04", "--format", "json"))
+
+
+def test_an_issue_without_items_is_an_error(tmp_path):
+    for command in (("check", "2024-03"), ("build", "2024-03")):
+        _check(tmp_path, {"issues/2024-03/01-article.md": None, "issues/2024-03/20-briefs.md": None},
+               "issues/2024-03/issue.yml:1", "no items", command=command)
+
+
+@pytest.mark.parametrize("units", ["groups: []\n", "groups:\n  - {name: 科室, units: []}\n"])
+def test_a_registry_without_units_is_an_error(tmp_path, units):
+    _check(tmp_path, {"contributors/units.yml": units}, "contributors/units.yml:1", "no units")
