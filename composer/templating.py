@@ -145,14 +145,3 @@ class Environment(SandboxedEnvironment):
             raise
         except Exception as e:  # noqa: BLE001
             raise template_error(self.loader, e) from None
-
-    def compile_all(self, suffixes=(".j2", ".css", ".html")) -> list:
-        """Compile every template of the layout folders; the diagnostics of those that fail."""
-        diags = []
-        for name in self.list_templates():
-            if name.endswith(suffixes):
-                try:
-                    self.get_template(name)
-                except JianbaoError as e:
-                    diags += list(e.diagnostics)
-        return diags
