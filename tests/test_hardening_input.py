@@ -217,7 +217,7 @@ def _zip_bomb(member_size: int, members: int = 1) -> bytes:
 
 def test_docx_zip_bomb_is_refused_before_parsing(tmp_path):
     src = tmp_path / "bomb.docx"
-    src.write_bytes(_zip_bomb(300 << 20))  # 300 MB of zeros in a ~300 KB file
+    src.write_bytes(_zip_bomb(110 << 20))  # 110 MB of zeros in a ~110 KB file
     assert src.stat().st_size < 2 << 20
     root = workspace(tmp_path)
     before = snapshot(root)
@@ -408,3 +408,9 @@ def test_impossible_picture_names(tmp_path, src):
     root = workspace(tmp_path, {"issues/2024-03/05-x.md": item(ITEM_FRONT, f"正文。\n\n![图]({src})\n")})
     for command in (("check", "2024-03"), ("build", "2024-03")):
         fails(jianbao(root, *command), "05-x.md:8", "J209", "not a possible file name")
+
+
+def test_docx_expanding_beyond_the_total_cap(tmp_path):
+    src = tmp_path / "wide.docx"
+    src.write_bytes(_zip_bomb(90 << 20, members=3))  # three parts under the part cap, 270 MB in all
+    fails(jianbao(workspace(tmp_path), "import", "issue", src), "wide.docx", "would expand to", "250 MB")
