@@ -3,6 +3,7 @@ reason (exit 1, nothing half-written); a bug prints a short message and where th
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 from pathlib import Path
@@ -163,3 +164,13 @@ def test_io_errors_are_one_line_and_change_nothing(tmp_path, monkeypatch, err, r
     assert ".tmp" not in r.out  # the target is named, not the temporary file
     assert len([ln for ln in r.out.splitlines() if ln.startswith("Error:")]) == 1
     assert snapshot(root) == before
+
+
+def test_report_out_empty_and_commentary_fifo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = workspace(tmp_path)
+    r = jianbao(root, "report", "2024-04", "--out", "")
+    assert r.code == 2 and "give a folder" in r.out, r.out
+    os.mkfifo(tmp_path / "note.txt")
+    fails(jianbao(root, "report", "2024-04", "--commentary", tmp_path / "note.txt"), "note.txt", "FIFO")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.txt", "ws"]
