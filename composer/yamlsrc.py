@@ -145,6 +145,8 @@ def parse_fast(text: str, path: str, code: str = "J102") -> tuple[Any, list[Diag
             guard_aliases(node)
     except ImportError:  # no C parser: the round-trip loader gives the same values and lines
         return parse(text, path, code=code)
+    except RecursionError:
+        return None, [error(Source(path, 1), code, "YAML is nested too deeply")]
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = " ".join(str(p) for p in (e.context, e.problem) if p)
@@ -183,7 +185,10 @@ def parse_fast(text: str, path: str, code: str = "J102") -> tuple[Any, list[Diag
             return n.value
         return construct(n, deep=True)
 
-    data = build(node)
+    try:
+        data = build(node)
+    except RecursionError:
+        return None, [error(Source(path, 1), code, "YAML is nested too deeply")]
     return (None, diags) if diags else (data, [])
 
 
