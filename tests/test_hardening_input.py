@@ -414,3 +414,12 @@ def test_docx_expanding_beyond_the_total_cap(tmp_path):
     src = tmp_path / "wide.docx"
     src.write_bytes(_zip_bomb(90 << 20, members=3))  # three parts under the part cap, 270 MB in all
     fails(jianbao(workspace(tmp_path), "import", "issue", src), "wide.docx", "would expand to", "250 MB")
+
+
+def test_print_only_template_error_is_found_by_check(tmp_path):
+    template = (ROOT / "layouts/bulletin/bulletin.html.j2").read_text(encoding="utf-8")
+    template = template.replace("<body", "{% if variant == 'print' %}{{ only_in_print.x }}{% endif %}\n<body", 1)
+    root = workspace(tmp_path)
+    _layout(root, {"bulletin.html.j2": template})
+    fails(jianbao(root, "check", "2024-03"), "layouts/bulletin/bulletin.html.j2", "J502", "only_in_print")
+    fails(jianbao(root, "build", "2024-03", "--format", "pdf"), "layouts/bulletin/bulletin.html.j2", "J502")
