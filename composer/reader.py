@@ -459,7 +459,12 @@ def load_issue(root: Path, issue_dir: Path, units: Units) -> tuple[Issue | None,
     files = item_files(issue_dir)
     sizes = [p.stat().st_size for p in files if p.is_file()]
     text_bytes = sum(n for n in sizes if n <= safeio.LIMITS["markdown"])  # a file over its own limit is named by itself
-    if text_bytes > safeio.LIMITS["issue"]:
+    if len(files) > safeio.MAX_ITEM_FILES:
+        diags.append(error(Source(rel, 1), "J105", f"the issue folder holds {len(files)} Markdown files, more than "
+                                                   f"the limit of {safeio.MAX_ITEM_FILES}",
+                           "an issue has one file per article and one per briefs section; split it"))
+        files = []
+    elif text_bytes > safeio.LIMITS["issue"]:
         diags.append(error(Source(rel, 1), "J105", f"the item files hold {text_bytes / safeio.MB:.1f} MB, more than the "
                                                    f"limit of {safeio.LIMITS['issue'] // safeio.MB} MB for one issue",
                            "split the issue, or move long material to an attachment"))

@@ -35,7 +35,7 @@ MB = 1024 * 1024
 LIMITS = {
     "yaml": 2 * MB,  # jianbao.yml, units.yml, rules.yml, issue.yml
     "markdown": 1 * MB,  # one item file (a long article is 20 KB; 1 MB of text typesets in about 40 s)
-    "issue": 2 * MB,  # all item files of one issue together
+    "issue": 2 * MB,  # all item files of one issue together (and at most MAX_ITEM_FILES of them)
     "template": 1 * MB,  # layout templates and stylesheets
     "image": 20 * MB,  # one picture
     "import": 50 * MB,  # a .docx or .txt handed to `jianbao import`
@@ -43,6 +43,8 @@ LIMITS = {
     "ledger": 64 * MB,
     "resource": 64 * MB,  # a file the PDF engine loads (pictures, fonts: a CJK font collection is 30 MB)  # one ledger file (a year of a big office is 2 MB)
 }
+
+MAX_ITEM_FILES = 500  # Markdown files in one issue folder (a thick issue has 40)
 
 FILE_CODE = "J105"
 

@@ -423,3 +423,11 @@ def test_print_only_template_error_is_found_by_check(tmp_path):
     _layout(root, {"bulletin.html.j2": template})
     fails(jianbao(root, "check", "2024-03"), "layouts/bulletin/bulletin.html.j2", "J502", "only_in_print")
     fails(jianbao(root, "build", "2024-03", "--format", "pdf"), "layouts/bulletin/bulletin.html.j2", "J502")
+
+
+def test_too_many_item_files_fail_fast(tmp_path):
+    files = {f"issues/2024-03/{n:04d}-x.md": item(f"title: 条目{n}\nunits: [利用科]\nsection: 工作动态") for n in range(600)}
+    root = workspace(tmp_path, files)
+    t0 = time.monotonic()
+    fails(jianbao(root, "check", "2024-03"), "issues/2024-03/issue.yml", "Markdown files", "500")
+    assert time.monotonic() - t0 < 5
