@@ -78,12 +78,14 @@ def os_message(e: OSError, root: Path | None = None) -> str:
         errno.ENOTDIR: "a part of the path is a file, not a folder",
         errno.EEXIST: "a file is in the way",
         errno.EDQUOT: "the disk quota is exceeded",
+        errno.EFBIG: "the file is too large for this file system or limit",
     }
     reason = reasons.get(e.errno, reason[:1].lower() + reason[1:])
     name = e.filename if e.filename is not None else None
     where = display(root, Path(name)) if isinstance(name, (str, os.PathLike)) else "a file"
-    return f"cannot write or read {where}: {reason}; nothing was changed by this command" \
-        if e.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT) else f"{where}: {reason}"
+    if e.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG):
+        return f"cannot write {where}: {reason}"
+    return f"{where}: {reason}"
 
 
 def crash(e: BaseException, ctx: click.Context | None = None) -> str:
