@@ -78,17 +78,24 @@ def check_bodies(issue: Issue, pub: Publication) -> list[Diagnostic]:
 
 
 def check_images(issue: Issue, pub: Publication) -> list[Diagnostic]:
+    """Pictures the renderers will print: inside the issue folder, readable by both PDF and DOCX."""
+    from composer import images
+
     out = []
     for it in issue.items:
         for b in it.blocks:
             if not isinstance(b, Image):
                 continue
-            if b.path is None:
-                why = "remote" if "://" in b.src or b.src.startswith("//") else "outside the workspace"
+            if b.path is None or not images.possible_name(b.src):
+                why = ("remote" if "://" in b.src or b.src.startswith("//")
+                       else "not a possible file name" if not images.possible_name(b.src)
+                       else "outside the issue folder")
                 out.append(error(b.source, "J209", f"image {b.src!r} is {why}; only files inside the issue folder are used",
                                  "copy the picture into the issue folder and link it by a relative path"))
-            elif not b.path.is_file():
+            elif not b.path.exists():
                 out.append(error(b.source, "J209", f"image {b.src!r} does not exist"))
+            elif why := images.problem(b.path, issue.path):
+                out.append(error(b.source, "J209", f"image {b.src!r}: {why}"))
     return out
 
 

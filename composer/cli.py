@@ -11,14 +11,20 @@ from pathlib import Path
 import click
 
 from composer import __version__
-from composer.cliutil import fail, finish, progress, workspace
+from composer.cliutil import crash, fail, finish, folder_option, os_message, progress, workspace
 from composer.diagnostics import JianbaoError
 
 FORMATS = ("pdf", "docx", "html")
 
 
 class Group(click.Group):
-    """Turns JianbaoError into a clean message and exit code 1."""
+    """No traceback reaches the user: JianbaoError and OSError become a one-line message and exit
+    code 1; anything else (a bug) is saved to a crash report whose path is printed (cliutil.crash)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        ctx = super().make_context(info_name, list(args), parent=parent, **extra)
+        ctx.meta["jianbao.argv"] = [info_name or "jianbao", *args]  # for a crash report
+        return ctx
 
     def invoke(self, ctx):
         try:
@@ -26,6 +32,15 @@ class Group(click.Group):
         except JianbaoError as e:
             ws = (ctx.obj or {}).get("ws")
             fail(e, ws.root if ws else None)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted; files are written atomically, nothing was left half-written") from None
+        except OSError as e:
+            ws = (ctx.obj or {}).get("ws")
+            raise click.ClickException(os_message(e, ws.root if ws else None)) from None
+        except Exception as e:  # noqa: BLE001 - a bug: report it, never show a traceback
+            raise click.ClickException(crash(e, ctx)) from None
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,7 +88,8 @@ def _formats(value: str) -> tuple[str, ...]:
 
 @main.command()
 @click.argument("issue")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default build/<issue id>/).")
+@click.option("--out", type=click.Path(file_okay=False), callback=folder_option,
+              help="Output folder (default build/<issue id>/).")
 @click.option("--format", "formats", default="pdf,docx,html", show_default=True, help="Comma-separated: pdf,docx,html.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.pass_context

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from composer.cliutil import emit, progress, workspace
+from composer.cliutil import emit, folder_option, progress, workspace
 
 
 def _day(value):
@@ -31,7 +31,7 @@ def register(main: click.Group) -> None:
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     @click.option("--number", type=int, help="期号 (default: 第N期 from the masthead).")
     @click.option("--date", "date_", help="Issue date, 2024-04-15 (default: the masthead date line).")
-    @click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Parent folder (default issues/).")
+    @click.option("--into", type=click.Path(file_okay=False), callback=folder_option, help="Parent folder (default issues/).")
     @click.option("--id", "issue_id", help="Issue folder name (default YYYY-NN).")
     @click.option("--allow-unresolved", is_flag=True, help="Write unknown units marked for the editor instead of stopping.")
     @click.option("--force", is_flag=True, help="Replace an existing issue folder.")
@@ -50,7 +50,7 @@ def register(main: click.Group) -> None:
 
     @import_group.command("issues")
     @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
-    @click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Parent folder (default issues/).")
+    @click.option("--into", type=click.Path(file_okay=False), callback=folder_option, help="Parent folder (default issues/).")
     @click.option("--allow-unresolved", is_flag=True, help="Write unknown units marked instead of stopping.")
     @click.option("--force", is_flag=True, help="Replace issue folders that exist.")
     @click.option("--publish", "do_publish", is_flag=True, help="Also credit each issue in the ledger (dry run unless --yes).")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from composer.cliutil import finish, progress, workspace
+from composer import safeio
+from composer.cliutil import finish, folder_option, progress, workspace
 
 
 def _formats(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -56,7 +57,7 @@ def register(main: click.Group) -> None:
         to_stdout = as_json or out == "-"
         if to_stdout and formats and _formats(formats, ()) != ("json",):
             raise click.BadParameter("stdout takes JSON only", param_hint="--out -")
-        out_path = None if (out is None or out == "-") else Path(out)
+        out_path = None if (out is None or out == "-") else Path(folder_option(ctx, None, out))
         if period == "annual":
             if not year:
                 raise click.UsageError("usage: jianbao report annual YEAR (e.g. 2024)")
@@ -66,7 +67,7 @@ def register(main: click.Group) -> None:
         else:
             if year:
                 raise click.UsageError(f"unexpected argument {year!r}")
-            text_c = commentary.read_text(encoding="utf-8").strip() if commentary else ""
+            text_c = safeio.read_text(None, commentary).strip() if commentary else ""  # a regular file, bounded
             fmts = _formats(formats, report_cmd.default_formats())
             written, text, diags = report_cmd.report(ws, period, fmts, out_path, commentary=text_c,
                                                      date=_date(date_), to_stdout=to_stdout, strict=strict)

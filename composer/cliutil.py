@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +20,15 @@ def workspace(ctx: click.Context):
     if "ws" not in obj:
         obj["ws"] = open_workspace(obj.get("dir"))
     return obj["ws"]
+
+
+def folder_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """Callback of --out/--into: an empty value is a mistake (it would mean the current folder)."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("give a folder (an empty value would write into the current folder)")
+    return Path(value)
 
 
 def emit(diags: list[Diagnostic], root: Path | None, fmt: str = "text") -> None:
@@ -40,11 +51,66 @@ def finish(diags: list[Diagnostic], root: Path | None, fmt: str = "text", strict
 
 
 def fail(e: JianbaoError, root: Path | None = None) -> None:
+    message = str(e)
     if e.diagnostics:
-        click.echo(format_text(list(e.diagnostics), root), err=True)
-    raise click.ClickException(str(e))
+        shown = format_text(list(e.diagnostics), root)
+        click.echo(shown, err=True)
+        if len(e.diagnostics) == 1 and e.diagnostics[0].message in message:
+            message = "stopped (see the error above)"  # the diagnostic already says what and where
+    raise click.ClickException(message)
 
 
 def progress(message: str) -> None:
     """Progress for long work goes to stderr, so stdout stays machine-readable."""
     click.echo(message, err=True)
+
+
+def os_message(e: OSError, root: Path | None = None) -> str:
+    """``PATH: reason`` for a failed read or write (disk full, read-only folder, a file where a folder should be)."""
+    from composer.safeio import display
+
+    reason = e.strerror or str(e) or type(e).__name__
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EEXIST: "a file is in the way",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.EFBIG: "the file is too large for this file system or limit",
+    }
+    reason = reasons.get(e.errno, reason[:1].lower() + reason[1:])
+    name = e.filename if e.filename is not None else None
+    where = display(root, Path(name)) if isinstance(name, (str, os.PathLike)) else "a file"
+    if e.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG):
+        return f"cannot write {where}: {reason}"
+    return f"{where}: {reason}"
+
+
+def crash(e: BaseException, ctx: click.Context | None = None) -> str:
+    """Save the traceback of an unexpected error to a report file; the short message naming it."""
+    import datetime as dt
+    import platform
+    import tempfile
+    import traceback
+
+    from composer import __version__
+
+    text = "\n".join([
+        f"jianbao {__version__} crash report, {dt.datetime.now().isoformat(timespec='seconds')}",
+        f"command: {' '.join(map(str, (ctx.meta.get('jianbao.argv') if ctx else None) or sys.argv))}",
+        f"python {platform.python_version()} on {platform.platform()}",
+        "",
+        "".join(traceback.format_exception(e)),
+    ])
+    try:
+        fd, path = tempfile.mkstemp(prefix="jianbao-crash-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        where = f"the details are saved in {path}"
+    except OSError:
+        where = "the details could not be saved"
+    summary = f"{type(e).__name__}: {e}".splitlines()[0][:200] if str(e) else type(e).__name__
+    return (f"internal error ({summary}); this is a bug in jianbao, not in your files. {where}; "
+            "please send that file with the report (see SECURITY.md)")

@@ -78,3 +78,26 @@ def looks_like_credit(inner: str, resolve: Callable[[str], str | None]) -> bool:
     return ("/" in inner or len(first) <= 14) and bool(
         re.search(r"(科|局|中心|支队|大队|队|院|馆|室|委|办|站|所|处|部|会|分局|公司|集团)$", first)
     )
+
+
+_BRACKETS = re.compile(r"[（()）\[\]【】]")
+
+
+def credit_problems(text: str) -> list[str]:
+    """What makes a credit string unreadable (empty when it reads cleanly).
+
+    ``/张三`` names authors but no unit (they would be dropped), ``办公室//李四`` has an
+    empty name between slashes, a bracket inside means two groups ran together.
+    """
+    out = []
+    text = _SLASH.sub("/", str(text).strip())
+    if not text:
+        return ["the credit is empty"]
+    for token in _SEP.split(text):
+        if token.startswith("/"):
+            out.append(f"{token!r} names authors but no unit before the slash")
+        elif "//" in token:
+            out.append(f"{token!r} has an empty name between two slashes")
+    if _BRACKETS.search(text):
+        out.append("a bracket inside a credit (two groups run together, or mismatched parentheses)")
+    return out

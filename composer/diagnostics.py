@@ -38,6 +38,8 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "J102": ("bad-yaml", Severity.ERROR, "a YAML file does not parse"),
     "J103": ("bad-config", Severity.ERROR, "a configuration value is missing or of the wrong type"),
     "J104": ("bad-registry", Severity.ERROR, "the unit registry is inconsistent"),
+    "J105": ("bad-file", Severity.ERROR, "a file cannot be read: outside the workspace, not a regular file, too large, "
+                                         "not UTF-8 or with control characters"),
     "J201": ("bad-front-matter", Severity.ERROR, "front matter does not parse"),
     "J202": ("missing-title", Severity.ERROR, "an item has no title"),
     "J203": ("unknown-unit", Severity.ERROR, "a credited unit is not in the registry"),
@@ -50,6 +52,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "J210": ("long-brief", Severity.WARNING, "a brief is longer than check.brief_max_chars"),
     "J211": ("date-form", Severity.WARNING, "a date is not written like 2024年4月9日"),
     "J212": ("bad-issue", Severity.ERROR, "issue.yml is missing or invalid"),
+    "J214": ("bad-credit", Severity.ERROR, "a credit line is malformed (no unit, a unit twice, groups run together)"),
     "J213": ("unknown-section", Severity.ERROR, "an item names a section the issue does not list"),
     "J301": ("bad-ledger", Severity.ERROR, "a ledger entry is malformed"),
     "J302": ("ledger-unit", Severity.ERROR, "a ledger entry names an unknown unit"),
@@ -59,6 +62,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "J306": ("closed-period", Severity.ERROR, "a change alters a closed period"),
     "J401": ("bad-rules", Severity.ERROR, "the rules file is invalid"),
     "J501": ("render", Severity.ERROR, "an output could not be rendered"),
+    "J502": ("bad-template", Severity.ERROR, "a layout template does not compile or fails to render"),
     "J601": ("import", Severity.ERROR, "a file could not be imported"),
     "J602": ("import-unresolved", Severity.ERROR, "an imported credit names no known unit"),
     "J603": ("import-unplaced", Severity.WARNING, "an imported line could not be placed"),
@@ -100,12 +104,15 @@ def excerpt(root: Path | None, source: Source) -> str | None:
     """The offending line of the file, for the human-readable format."""
     if root is None or not source.line:
         return None
+    from composer import safeio  # never echo a file outside the workspace, a FIFO or a huge file
+
     try:
-        lines = (root / source.path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        text = safeio.read_text(root, root / source.path, kind="text")
+    except (JianbaoError, OSError):
         return None
+    lines = text.split("\n")
     if 0 < source.line <= len(lines):
-        return lines[source.line - 1]
+        return lines[source.line - 1].rstrip("\r")
     return None
 
 

@@ -13,8 +13,8 @@ from urllib.parse import unquote, urlparse
 
 from markdown_it import MarkdownIt
 
-from composer import yamlsrc
-from composer.credits import TRAILING_CREDIT, WHOLE_CREDIT, looks_like_credit, parse_credit
+from composer import safeio, yamlsrc
+from composer.credits import TRAILING_CREDIT, WHOLE_CREDIT, credit_problems, looks_like_credit, parse_credit
 from composer.diagnostics import Diagnostic, Source, error
 from composer.model import (
     ITEM_KINDS,
@@ -32,6 +32,7 @@ from composer.model import (
     Table,
 )
 from composer.registry import Units
+from composer.schema import Fields
 
 BRIEF_MARK = "▲"
 _CN_DATE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*$")
@@ -131,10 +132,10 @@ def _image(src: str, alt: str, source: Source, base: Path, root: Path) -> Image:
     if parsed.scheme or src.startswith("//") or not src:
         return Image(src=src, path=None, alt=alt, source=source)
     # markdown-it percent-encodes non-ASCII link targets (图片.png → %E5%9B%BE…)
-    path = (base / unquote(src)).resolve()
     try:
+        path = (base / unquote(src)).resolve()
         path.relative_to(root.resolve())
-    except ValueError:
+    except (OSError, ValueError):  # outside the issue folder, or no possible file name (NUL, too long)
         return Image(src=src, path=None, alt=alt, source=source)
     return Image(src=src, path=path, alt=alt, source=source)
 
@@ -259,23 +260,16 @@ def brief_title(spans: tuple[Span, ...]) -> str:
 _KNOWN_KEYS = {"title", "subtitle", "kind", "units", "authors", "credits", "credit", "section", "order", "category", "tags"}
 
 
-def _as_list(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v for v in re.split(r"[\s、，,]+", value) if v]
-    return [str(v) for v in value]
-
-
 def load_item_file(
-    root: Path, path: Path, units: Units, default_section: str = ""
+    root: Path, path: Path, units: Units, default_section: str = "", allowed: tuple[Path, ...] = ()
 ) -> tuple[list[Item], list[Diagnostic]]:
+    """The item(s) of one Markdown file; ``allowed``: folders outside ``root`` it may lie in."""
     rel = yamlsrc.rel(root, path)
     diags: list[Diagnostic] = []
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return [], [error(Source(rel, 1), "J201", "file is not UTF-8 text")]
+        text = safeio.read_text(root, path, kind="markdown", allowed=allowed)
+    except safeio.FileProblem as e:
+        return [], [e.diagnostic()]
     fm_text, body, body_line = yamlsrc.split_front_matter(text)
     meta = {}
     if fm_text is not None:
@@ -286,39 +280,40 @@ def load_item_file(
         if data is not None and not yamlsrc.is_map(data):
             return [], [error(Source(rel, 2), "J201", "front matter must be a mapping of keys")]
         meta = data or {}
-    line = lambda key: Source(rel, yamlsrc.line_of(meta, key, base=1) if key in meta else 1)  # noqa: E731
+    f = Fields(meta, rel, "J201", line_base=1, diags=diags)
+    line = f.source
 
-    kind = str(meta.get("kind", KIND_ARTICLE)).strip()
+    kind = f.text("kind", KIND_ARTICLE)
     if kind not in ITEM_KINDS:
         diags.append(error(line("kind"), "J204", f"kind {kind!r} is neither 信息 nor 简讯", "write kind: 信息 or kind: 简讯"))
         kind = KIND_ARTICLE
-    section = str(meta.get("section") or default_section or kind)
-    order = meta.get("order", 0)
-    try:
-        order = float(order)
-    except (TypeError, ValueError):
-        diags.append(error(line("order"), "J103", f"order must be a number, found {order!r}"))
-        order = 0.0
-    blocks = markdown_blocks(body, rel, body_line, path.parent, root)
+    section = f.text("section") or default_section or kind
+    order = f.number("order", 0.0, minimum=-1e9, maximum=1e9)
+    title = f.text("title")
+    subtitle = f.text("subtitle")
+    credit_key = "credits" if meta.get("credits") is not None else "credit"
+    credit_labels = list(f.names(credit_key, what="a list of credit lines such as 利用科/张三"))
+    unit_names = list(f.names("units", split=True, what="a list of unit names"))
+    authors = list(f.names("authors", split=True, what="a list of author names"))
+    blocks = markdown_blocks(body, rel, body_line, path.parent, path.parent)
     base = dict(
         section=section,
         order=order,
-        category=str(meta.get("category") or ""),
-        tags=tuple(_as_list(meta.get("tags"))),
+        category=f.text("category"),
+        tags=f.names("tags", split=True, what="a list of tags"),
     )
 
-    if kind == KIND_BRIEF and not meta.get("title"):
+    if kind == KIND_BRIEF and not title:
         items, bd = _briefs(rel, blocks, units, base, meta)
         return items, diags + bd
 
     # credits: front matter, else a legacy credit line closing the body
-    labels = _as_list(meta.get("credits") or meta.get("credit"))
-    if not labels and meta.get("units") is not None:
-        unit_names = _as_list(meta.get("units"))
-        authors = _as_list(meta.get("authors"))
-        labels = [f"{unit_names[0]}/{' '.join(authors)}" if authors and unit_names else n for n in unit_names[:1]]
-        labels += unit_names[1:]
+    labels = credit_labels
+    if not labels and unit_names:
+        labels = [f"{unit_names[0]}/{' '.join(authors)}" if authors else unit_names[0]] + unit_names[1:]
     credit_source = line("credits" if "credits" in meta else "credit" if "credit" in meta else "units")
+    for label in labels:
+        diags += _credit_syntax(label, credit_source)
     if not labels and blocks and isinstance(blocks[-1], Paragraph):
         m = WHOLE_CREDIT.match(blocks[-1].text)
         if m:
@@ -334,10 +329,12 @@ def load_item_file(
                 blocks = blocks[:-1] + (
                     Paragraph(spans=_strip_trailing(last.spans, len(last.text) - len(rest)), source=last.source),
                 )
+                diags += _second_group(rest, inner, credit_source, units)
+        if labels:
+            diags += _credit_syntax(labels[0], credit_source)
     credits = resolve_credits(labels, units)
     diags += _credit_diags(credits, credit_source, units)
 
-    title = str(meta.get("title") or "").strip()
     if kind == KIND_BRIEF and blocks and isinstance(blocks[0], Paragraph):
         first = blocks[0]
         if first.spans and first.spans[0].text.startswith(BRIEF_MARK):
@@ -348,7 +345,7 @@ def load_item_file(
         source=Source(rel, 1),
         kind=kind,
         title=title,
-        subtitle=str(meta.get("subtitle") or "").strip(),
+        subtitle=subtitle,
         credits=credits,
         blocks=blocks,
         **base,
@@ -356,12 +353,34 @@ def load_item_file(
     return [item], diags
 
 
+def _credit_syntax(label: str, source: Source) -> list[Diagnostic]:
+    return [error(source, "J214", f"credit {label!r}: {p}", "write 单位 or 单位/作者 作者, e.g. 利用科/张三 李四")
+            for p in credit_problems(label)]
+
+
+def _second_group(rest: str, inner: str, source: Source, units: Units) -> list[Diagnostic]:
+    """A credit right after another parenthesised group: ``（办公室)(人事科）`` would silently drop 办公室."""
+    m = TRAILING_CREDIT.search(rest)
+    if m and looks_like_credit(m[1], units.resolve):
+        return [error(source, "J214", f"two parenthesised groups close the paragraph: {m[0].strip()} and ({inner}); "
+                                      "only the last would be credited",
+                      f"write one credit line such as （{m[1].strip()} {inner.strip()}）")]
+    return []
+
+
 def _credit_diags(credits: tuple[Credit, ...], source: Source, units: Units) -> list[Diagnostic]:
-    return [
+    out = [
         error(source, "J203", f"unit {c.label!r} is not in the unit registry", units.hint(c.label))
         for c in credits
         if not c.resolved
     ]
+    seen: set[str] = set()
+    for c in credits:
+        if c.resolved and c.unit in seen:
+            out.append(error(source, "J214", f"unit {c.unit} is credited twice",
+                             "name each unit once; list all its authors after one slash: 单位/作者 作者"))
+        seen.add(c.unit)
+    return out
 
 
 def _briefs(rel: str, blocks, units: Units, base: dict, meta) -> tuple[list[Item], list[Diagnostic]]:
@@ -376,6 +395,7 @@ def _briefs(rel: str, blocks, units: Units, base: dict, meta) -> tuple[list[Item
             para = b
             if inner:
                 para = Paragraph(spans=_strip_trailing(b.spans, len(text) - len(rest)), source=b.source)
+                diags += _second_group(rest, inner, b.source, units)
             pending.append((para, [], inner, b.source))
         elif isinstance(b, Paragraph) and (m := WHOLE_CREDIT.match(text)) and pending and pending[-1][2] is None:
             p, extra, _, _ = pending[-1]
@@ -390,6 +410,8 @@ def _briefs(rel: str, blocks, units: Units, base: dict, meta) -> tuple[list[Item
         spans = list(para.spans)
         spans[0] = Span(text=spans[0].text.lstrip().lstrip(BRIEF_MARK), bold=spans[0].bold, italic=spans[0].italic)
         credits = resolve_credits([inner] if inner else [], units)
+        if inner:
+            diags += _credit_syntax(inner, csrc)
         diags += _credit_diags(credits, csrc, units)
         items.append(
             Item(
@@ -405,38 +427,55 @@ def _briefs(rel: str, blocks, units: Units, base: dict, meta) -> tuple[list[Item
 
 
 def item_files(issue_dir: Path) -> list[Path]:
+    """The item files of an issue folder (``_`` and ``.`` files are drafts and are skipped).
+
+    Folders and other non-files named ``*.md`` are listed too, so that loading reports them.
+    """
     return sorted(p for p in issue_dir.glob("*.md") if not p.name.startswith(("_", ".")))
 
 
 def load_issue(root: Path, issue_dir: Path, units: Units) -> tuple[Issue | None, list[Diagnostic]]:
+    """The issue in ``issue_dir`` (inside the workspace, or a folder the user named explicitly)."""
     issue_dir = issue_dir.resolve()
     rel = yamlsrc.rel(root, issue_dir / ISSUE_FILE)
-    data, diags = yamlsrc.load(root, issue_dir / ISSUE_FILE, code="J212")
+    allowed = (issue_dir,)
+    data, diags = yamlsrc.load(root, issue_dir / ISSUE_FILE, code="J212",
+                               expect="the issue's number:, date: and sections:", allowed=allowed)
     if data is None:
         return None, diags
     if not yamlsrc.is_map(data):
         return None, [error(Source(rel, 1), "J212", "issue.yml must be a mapping (number:, date:, sections:)")]
-    src = lambda key: Source(rel, yamlsrc.line_of(data, key) if key in data else 1)  # noqa: E731
-    number = data.get("number")
-    if not isinstance(number, int) or number < 1:
-        diags.append(error(src("number"), "J212", f"number must be a positive whole number, found {number!r}"))
-        number = 0
-    date = parse_date(data.get("date"))
+    f = Fields(data, rel, "J212", diags=diags)
+    number = f.whole("number", 0, minimum=1, maximum=100_000, required=True)
+    date = f.date("date", required=True)
     if date is None:
-        diags.append(error(src("date"), "J212", f"date must be like 2024-04-15 or 2024年4月15日, found {data.get('date')!r}"))
         date = dt.date(1970, 1, 1)
     elif isinstance(data.get("date"), str) and not _CN_DATE.match(data["date"]) and not re.match(r"^\d{4}-\d{2}-\d{2}$", data["date"]):
-        diags.append(error(src("date"), "J211", f"date {data['date']!r} is not written like 2024年4月9日"))
-    total = data.get("total_number")
-    if total is not None and not isinstance(total, int):
-        diags.append(error(src("total_number"), "J212", f"total_number must be a whole number, found {total!r}"))
-        total = None
-    sections = tuple(str(s) for s in (data.get("sections") or ()))
+        diags.append(error(f.source("date"), "J211", f"date {data['date']!r} is not written like 2024年4月9日"))
+    total = f.whole("total_number", None, minimum=1, maximum=1_000_000)
+    sections = tuple(dict.fromkeys(f.names("sections", split=True, what="a list of section names")))
+    editor_note = f.text("editor_note", what="text (the 编者按)")
     items: list[Item] = []
-    for path in item_files(issue_dir):
-        found, d = load_item_file(root, path, units)
+    files = item_files(issue_dir)
+    sizes = [p.stat().st_size for p in files if p.is_file()]
+    text_bytes = sum(n for n in sizes if n <= safeio.LIMITS["markdown"])  # a file over its own limit is named by itself
+    if len(files) > safeio.MAX_ITEM_FILES:
+        diags.append(error(Source(rel, 1), "J105", f"the issue folder holds {len(files)} Markdown files, more than "
+                                                   f"the limit of {safeio.MAX_ITEM_FILES}",
+                           "an issue has one file per article and one per briefs section; split it"))
+        files = []
+    elif text_bytes > safeio.LIMITS["issue"]:
+        diags.append(error(Source(rel, 1), "J105", f"the item files hold {text_bytes / safeio.MB:.1f} MB, more than the "
+                                                   f"limit of {safeio.LIMITS['issue'] // safeio.MB} MB for one issue",
+                           "split the issue, or move long material to an attachment"))
+        files = []
+    for path in files:
+        found, d = load_item_file(root, path, units, allowed=allowed)
         items += found
         diags += d
+    if not files and not any(d.source.path == rel for d in diags if d.code == "J105"):
+        diags.append(error(Source(rel, 1), "J212", "the issue has no items: there is nothing to print",
+                           f"add one Markdown file per article (and a ▲ briefs file) to {yamlsrc.rel(root, issue_dir)}/"))
     for it in items:
         if sections and it.section not in sections:
             diags.append(error(it.source, "J213", f"section {it.section!r} is not in issue.yml sections {list(sections)}"))
@@ -450,7 +489,7 @@ def load_issue(root: Path, issue_dir: Path, units: Units) -> tuple[Issue | None,
         date=date,
         total_number=total,
         sections=sections,
-        editor_note=str(data.get("editor_note") or "").strip(),
+        editor_note=editor_note,
         items=tuple(items),
     )
     return issue, diags

@@ -12,6 +12,7 @@ from pathlib import Path
 from composer.diagnostics import Diagnostic, Source, error
 from composer.model import Group, Registry, Unit
 from composer import yamlsrc
+from composer.schema import Fields, describe
 
 _SPACES = re.compile(r"\s+")
 
@@ -79,43 +80,45 @@ class Units:
 
 def load_registry(root: Path, rel_path: str) -> tuple[Registry, list[Diagnostic]]:
     path = root / rel_path
-    data, diags = yamlsrc.load(root, path)
+    data, diags = yamlsrc.load(root, path, code="J104",
+                               expect="the unit registry: a list `groups:` of {name, units: [...]}")
     if data is None:
         return Registry(), diags
     src = lambda line: Source(rel_path, line)  # noqa: E731
     if not yamlsrc.is_map(data) or not yamlsrc.is_seq(data.get("groups")):
-        return Registry(), diags + [error(src(1), "J104", "units.yml needs a list `groups:` of {name, units: [...]}")]
+        found = describe(data.get("groups")) if yamlsrc.is_map(data) else describe(data)
+        return Registry(), diags + [error(src(1), "J104", f"units.yml needs a list `groups:` of {{name, units: [...]}}, found {found}")]
     groups: list[Group] = []
     units: list[Unit] = []
     seen: dict[str, Source] = {}
     for gi, g in enumerate(data["groups"]):
         gline = yamlsrc.line_of(data["groups"], gi)
         if not yamlsrc.is_map(g) or not isinstance(g.get("name"), str) or not yamlsrc.is_seq(g.get("units")):
-            diags.append(error(src(gline), "J104", "a group needs `name:` and a list `units:`"))
+            diags.append(error(src(gline), "J104", "a group needs `name:` (text) and a list `units:`"))
             continue
-        table_name = str(g.get("table_name", "name"))
+        gf = Fields(g, rel_path, "J104", diags=diags)
+        table_name = gf.text("table_name", "name")
         if table_name not in ("name", "short"):
-            diags.append(error(src(yamlsrc.line_of(g, "table_name")), "J104", "table_name must be `name` or `short`"))
+            gf.error("table_name", "table_name must be `name` or `short`")
             table_name = "name"
         groups.append(Group(source=src(gline), name=g["name"], table_name=table_name))
         for ui, u in enumerate(g["units"]):
             uline = yamlsrc.line_of(g["units"], ui)
             if isinstance(u, str):
-                u = {"name": u}
-            if not yamlsrc.is_map(u) or not isinstance(u.get("name"), str):
+                u = yamlsrc.new_map([("name", u)])
+            if not yamlsrc.is_map(u) or not isinstance(u.get("name"), str) or not u["name"].strip():
                 diags.append(error(src(uline), "J104", "a unit needs `name:` (and usually `short:`)"))
                 continue
-            aliases = u.get("aliases") or []
-            if isinstance(aliases, str):
-                aliases = [aliases]
+            uf = Fields(u, rel_path, "J104", diags=diags)
+            name = u["name"].strip()
             unit = Unit(
                 source=src(uline),
-                name=u["name"].strip(),
-                short=str(u.get("short") or u["name"]).strip(),
+                name=name,
+                short=uf.text("short") or name,
                 group=g["name"],
-                aliases=tuple(str(a).strip() for a in aliases),
-                quota=None if u.get("quota") is None else str(u.get("quota")),
-                scored=bool(u.get("scored", True)),
+                aliases=uf.names("aliases", what="a list of other names"),
+                quota=uf.text("quota") or None,
+                scored=uf.boolean("scored", True),
             )
             for n in dict.fromkeys(normalize(x) for x in unit.names):
                 if n in seen:
@@ -123,4 +126,7 @@ def load_registry(root: Path, rel_path: str) -> tuple[Registry, list[Diagnostic]
                 else:
                     seen[n] = src(uline)
             units.append(unit)
+    if not units and not diags:
+        diags.append(error(src(1), "J104", "the registry has no units: no credit can be resolved",
+                           "list the units under groups:, e.g. - {name: 办公室, short: 办公室}"))
     return Registry(source=src(1), groups=tuple(groups), units=tuple(units)), diags

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composer import config, reader
+from composer import config, reader, safeio
 from composer.diagnostics import Diagnostic, JianbaoError
 from composer.model import Issue, Publication
 from composer.registry import Units, load_registry
@@ -24,10 +25,17 @@ class Workspace:
         return rel(self.root, path)
 
     def issue_dir(self, arg: str | Path) -> Path:
-        """An issue folder given as a path, or as an id under issues/."""
+        """An issue folder given as a path, or as an id under issues/.
+
+        A folder found inside the workspace must stay there once symlinks are resolved;
+        a path the user typed may name a folder elsewhere (``import --into``).
+        """
         p = Path(arg)
+        root = Path(os.path.abspath(self.root))
         for cand in (p, self.root / p, self.root / "issues" / p):
-            if (cand / reader.ISSUE_FILE).is_file():
+            if (cand / reader.ISSUE_FILE).exists():
+                if safeio.is_inside(Path(os.path.abspath(cand)), root):  # written inside: must stay inside
+                    return safeio.confined(self.root, cand)
                 return cand.resolve()
         raise JianbaoError(f"{arg}: not an issue folder (no {reader.ISSUE_FILE})")
 

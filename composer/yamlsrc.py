@@ -7,19 +7,76 @@ editor's comments and key order (for commands that edit a file in place).
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.resolver import VersionedResolver
 
 from composer.diagnostics import Diagnostic, Source, error
 
+# An alias repeats a subtree; a few of them nested ("billion laughs") expand a
+# 1 KB file into billions of nodes for every later walk.  At most this many
+# nodes may come from aliases beyond those written in the file.
+MAX_ALIAS_NODES = 10_000
+
+
+class AliasBomb(MarkedYAMLError):
+    def __init__(self, message: str, mark):
+        super().__init__(problem=message, problem_mark=mark)
+
+
+def guard_aliases(node, limit: int = MAX_ALIAS_NODES) -> None:
+    """Raise AliasBomb when aliases in the composed ``node`` expand beyond ``limit`` extra nodes
+    or refer to themselves.  Memoised: linear in the nodes written."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    written = [0]
+
+    def size(n) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise AliasBomb("an alias refers to the node that contains it (a recursive structure)", n.start_mark)
+        active.add(key)
+        written[0] += 1
+        total = 1
+        if n.id == "mapping":
+            for k, v in n.value:
+                total += size(k) + size(v)
+        elif n.id == "sequence":
+            for v in n.value:
+                total += size(v)
+        active.discard(key)
+        sizes[key] = total
+        if total - written[0] > limit:
+            raise AliasBomb(f"aliases (*name) expand to more than {limit:,} repeated values", n.start_mark)
+        return total
+
+    size(node)
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor: an impossible date (2024-02-30) is a marked error, not a ValueError."""
+
+    def construct_yaml_timestamp(self, node, values=None):
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError) as e:
+            raise ConstructorError(None, None, f"{node.value!r} is not a calendar date ({e})", node.start_mark) from None
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
 
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Constructor = _Constructor
     y.allow_duplicate_keys = False
     y.width = 4096
     y.indent(mapping=2, sequence=4, offset=2)
@@ -33,10 +90,24 @@ def rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
+_DEEP = re.compile(r"[\[{](?:\s*[\[{]|\s*[^\s\[\]{},:]+\s*:\s*[\[{]){100,}")
+
+
 def parse(text: str, path: str, line_offset: int = 0, code: str = "J102") -> tuple[Any, list[Diagnostic]]:
     """Parse YAML text; a syntax error becomes a Diagnostic at its line."""
+    deep = _DEEP.search(text)
+    if deep:
+        line = text.count("\n", 0, deep.start()) + 1 + line_offset
+        return None, [error(Source(path, line), code, "YAML is nested too deeply (more than 100 levels)")]
     try:
-        return _yaml().load(text), []
+        y = _yaml()
+        if "&" in text:  # anchors: look at the expansion before building anything
+            node = y.compose(text)
+            if node is not None:
+                guard_aliases(node)
+        return y.load(text), []
+    except RecursionError:
+        return None, [error(Source(path, 1 + line_offset), code, "YAML is nested too deeply")]
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
@@ -70,8 +141,12 @@ def parse_fast(text: str, path: str, code: str = "J102") -> tuple[Any, list[Diag
         y = YAML(typ="safe", pure=False)
         y.Resolver = _FastResolver
         node = y.compose(text)
+        if node is not None and "&" in text:
+            guard_aliases(node)
     except ImportError:  # no C parser: the round-trip loader gives the same values and lines
         return parse(text, path, code=code)
+    except RecursionError:
+        return None, [error(Source(path, 1), code, "YAML is nested too deeply")]
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = " ".join(str(p) for p in (e.context, e.problem) if p)
@@ -110,18 +185,32 @@ def parse_fast(text: str, path: str, code: str = "J102") -> tuple[Any, list[Diag
             return n.value
         return construct(n, deep=True)
 
-    data = build(node)
+    try:
+        data = build(node)
+    except RecursionError:
+        return None, [error(Source(path, 1), code, "YAML is nested too deeply")]
     return (None, diags) if diags else (data, [])
 
 
-def load(root: Path, path: Path, code: str = "J102") -> tuple[Any, list[Diagnostic]]:
+def load(root: Path, path: Path, code: str = "J102", expect: str = "keys",
+         allowed: tuple[Path, ...] = ()) -> tuple[Any, list[Diagnostic]]:
+    """A workspace YAML file (read through composer.safeio: inside the workspace, bounded, clean text).
+
+    An empty file is an error that says what the file should hold (``expect``).
+    """
+    from composer import safeio
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = safeio.read_text(root, path, kind="yaml", allowed=allowed, missing_ok=True)
+    except safeio.FileProblem as e:
+        return None, [e.diagnostic()]
+    if text is None:
         return None, [error(Source(rel(root, path)), code, "file not found")]
-    except UnicodeDecodeError:
-        return None, [error(Source(rel(root, path)), code, "file is not UTF-8 text")]
-    return parse(text, rel(root, path), code=code)
+    data, diags = parse(text, rel(root, path), code=code)
+    if data is None and not diags:
+        diags = [error(Source(rel(root, path), 1), code, f"the file is empty; it should hold {expect}",
+                       "see docs/formats.md for an example")]
+    return data, diags
 
 
 def line_of(node: Any, key: Any = None, base: int = 0) -> int:

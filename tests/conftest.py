@@ -143,3 +143,16 @@ def make_ws(tmp_path):
         return write_files(tmp_path / "ws", {k: v for k, v in merged.items() if v is not None})
 
     return make
+
+
+def png(width: int = 4, height: int = 3) -> bytes:
+    """A valid grey PNG of the given size (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from composer.cli import main
+from tests.conftest import png
 
 
 def run(ws, *args):
@@ -121,7 +122,7 @@ def test_images(make_ws, src, why):
 def test_local_image_is_fine(make_ws):
     body = "正文。\n\n![图](pic.png)\n"
     ws = make_ws({"issues/2024-03/05-x.md": item("title: 图片\nunits: [利用科]\nsection: 工作动态", body),
-                  "issues/2024-03/pic.png": b"\x89PNG\r\n\x1a\n"})
+                  "issues/2024-03/pic.png": png()})
     code, diags = check_json(ws)
     assert not [d for d in diags if d["code"] == "J209"]
 
@@ -182,7 +183,7 @@ def test_raw_html_is_text(make_ws):
 def test_image_with_chinese_name(make_ws):
     body = "正文。\n\n![图](现场照片.png)\n"
     ws = make_ws({"issues/2024-03/05-x.md": item("title: 图片\nunits: [利用科]\nsection: 工作动态", body),
-                  "issues/2024-03/现场照片.png": b"\x89PNG\r\n\x1a\n"})
+                  "issues/2024-03/现场照片.png": png()})
     _, diags = check_json(ws)
     assert not [d for d in diags if d["code"] == "J209"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from composer.cliutil import progress
 from composer.commands.check import load_checked
 from composer.diagnostics import Diagnostic, JianbaoError, has_errors
-from composer.output import write_all
+from composer.output import check_targets, write_all
 
 SUFFIX = {"pdf": ".pdf", "docx": ".docx", "html": ".html"}
 
@@ -117,7 +117,9 @@ def render_outputs(ws, issue, out: Path | None, formats, worker: PdfWorker | Non
         if worker:
             worker.cancel()
     out_dir = Path(out) if out else ws.root / "build" / issue.id
-    return {out_dir / f"{issue.id}{SUFFIX[fmt]}": rendered[fmt] for fmt in formats}
+    files = {out_dir / f"{issue.id}{SUFFIX[fmt]}": rendered[fmt] for fmt in formats}
+    check_targets(files, within=(ws.root, *([out] if out else ())))  # before publish touches the ledger
+    return files
 
 
 def build(

@@ -101,14 +101,45 @@ def issue_files(parsed: splitter.ParsedIssue, number: int, date: dt.date) -> dic
     return files
 
 
+# an issue id is a folder name: letters, digits, CJK, - _ . (not starting with a dot), at most 64
+_ISSUE_ID = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}$")
+
+
+def check_issue_id(issue_id: str) -> str:
+    """``issue_id`` when it is a plain folder name; a JianbaoError otherwise (ids are names, not paths)."""
+    if not _ISSUE_ID.match(issue_id or "") or issue_id.endswith("."):
+        raise JianbaoError(f"--id {issue_id!r}: an issue id is a folder name such as 2024-05 (letters, digits, "
+                           "Chinese characters, - _ . ; no slashes, not . or ..); nothing written")
+    return issue_id
+
+
+def check_target(ws, target: Path, force: bool, explicit_parent: bool) -> None:
+    """The issue folder may be created, or (``force``) replaced: only an issue folder is ever replaced,
+    and without ``--into`` it stays inside the workspace's issues/."""
+    if not explicit_parent:
+        from composer import safeio
+
+        safeio.confined(ws.root, target.parent)
+    if not (target.exists() or target.is_symlink()):
+        return
+    if not force:
+        raise JianbaoError(f"{target} already exists; nothing written (use --force to replace it)")
+    if target.is_symlink() or not target.is_dir() or not (target / "issue.yml").is_file():
+        raise JianbaoError(f"{target} exists and is not an issue folder (no issue.yml); --force replaces only an "
+                           "issue folder; nothing written")
+    if target.resolve() == Path(ws.root).resolve() or Path(ws.root).resolve().is_relative_to(target.resolve()):
+        raise JianbaoError(f"{target} holds the workspace; nothing written")
+
+
 def write_folder(target: Path, files: dict[str, bytes | str], force: bool = False) -> None:
     """Write every file into a temporary folder beside ``target``, then rename it into place."""
     target = Path(target)
     if target.exists() and not force:
         raise JianbaoError(f"{target} already exists; nothing written (use --force to replace it)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    tmp = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         for rel, data in files.items():
             p = tmp / rel
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -120,8 +151,13 @@ def write_folder(target: Path, files: dict[str, bytes | str], force: bool = Fals
         os.rename(tmp, target)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as e:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise OSError(e.errno, e.strerror or str(e), str(target)) from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
@@ -159,7 +195,7 @@ def import_issue(ws, file: Path, *, number: int | None = None, date: dt.date | N
     if not number or not date:
         missing = " and ".join(w for w, v in (("--number", number), ("--date", date)) if not v)
         raise JianbaoError(f"{label}: give {missing} (the masthead does not say 第N期 and the date)")
-    issue_id = issue_id or issue_id_for(number, date)
+    issue_id = check_issue_id(issue_id_for(number, date) if issue_id is None else issue_id)
     target = Path(into or ws.root / "issues") / issue_id
     diags = tuple(parsed.diagnostics)
     blocked = [d for d in diags if d.code in BLOCKING]
@@ -169,8 +205,7 @@ def import_issue(ws, file: Path, *, number: int | None = None, date: dt.date | N
         return _replace(result, skipped="unresolved credits; nothing written (fix the registry or use --allow-unresolved)")
     if dry_run:
         return _replace(result, skipped="dry run")
-    if target.exists() and not force:
-        raise JianbaoError(f"{target} already exists; nothing written (use --force to replace it)")
+    check_target(ws, target, force, explicit_parent=into is not None)
     write_folder(target, issue_files(parsed, number, date), force=force)
     # unresolved credits were written marked: report them as warnings from now on
     return _replace(result, written=True)
@@ -273,6 +308,9 @@ def import_folder(ws, folder: Path, *, into: Path | None = None, allow_unresolve
     blocking = [d for d in diags if d.is_error and (d.code not in BLOCKING or not allow_unresolved)]
     if blocking:
         return [_replace(r, skipped="not written: another file has errors") if not r.skipped else r for r in parsed], diags
+    for r in parsed:  # every target is checked before any folder is written
+        if not (r.target.exists() and not force):
+            check_target(ws, r.target, force, explicit_parent=into is not None)
     out = []
     for r in parsed:
         if r.target.exists() and not force:
@@ -356,8 +394,14 @@ def inbox_records(ws) -> list[tuple[Path, dict]]:
     """Every inbox manuscript with its front matter (as loaded)."""
     base = ws.root / INBOX
     out = []
+    from composer import safeio
+
     for p in sorted(base.glob("*.md")) if base.is_dir() else []:
-        fm, _, _ = yamlsrc.split_front_matter(p.read_text(encoding="utf-8"))
+        try:
+            text = safeio.read_text(ws.root, p, kind="markdown")
+        except safeio.FileProblem:
+            continue  # not a readable manuscript (a link out of the workspace, not a file, not UTF-8): skipped
+        fm, _, _ = yamlsrc.split_front_matter(text)
         data, d = yamlsrc.parse(fm or "", ws.rel(p))
         out.append((p, data if yamlsrc.is_map(data) else {}))
     return out

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from composer import yamlsrc
+from composer import safeio, yamlsrc
 from composer.commands.importing import STATUS_NEW, STATUS_TAKEN, inbox_records, slug
 from composer.diagnostics import JianbaoError
 from composer.importer import markdown
@@ -100,7 +100,7 @@ def take(ws, ident: str, issue_arg: str, as_kind: str = KIND_ARTICLE) -> tuple[P
     if issue is None:
         raise JianbaoError(f"{issue_arg}: the issue does not load", tuple(diags))
     folder = Path(issue.path)
-    text = e.path.read_text(encoding="utf-8")
+    text = safeio.read_text(ws.root, e.path, kind="markdown")
     fm_text, body, _ = yamlsrc.split_front_matter(text)
     section = _section(issue, as_kind)
     orders = [it.order for it in issue.items if it.section == section]
@@ -120,7 +120,8 @@ def take(ws, ident: str, issue_arg: str, as_kind: str = KIND_ARTICLE) -> tuple[P
     for link in dict.fromkeys(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", body)):
         src_img = (e.path.parent / link).resolve()
         dest = (folder / link).resolve()
-        if not src_img.is_file() or not dest.is_relative_to(folder.resolve()):
+        if not src_img.is_file() or not dest.is_relative_to(folder.resolve()) \
+                or not src_img.is_relative_to(Path(ws.root).resolve()):  # a link out of the workspace: never copied
             continue
         if dest.exists() and dest.read_bytes() != src_img.read_bytes():
             raise JianbaoError(f"{dest} already exists with other content; nothing done")

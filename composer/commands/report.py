@@ -63,6 +63,8 @@ def _render(ws, report, fmt: str, annual: bool = False) -> tuple[bytes | None, l
         return None, [error(Source(ws.publication.rules), "J501", f"{MODULES[fmt]} has no annual variant")]
     try:
         data = fn(ws, report)
+    except JianbaoError as e:  # a template or engine problem names its own file and line
+        return None, list(e.diagnostics) or [error(Source(ws.publication.rules), "J501", f"{fmt}: {e}")]
     except Exception as e:  # a renderer crash on this report is a diagnostic, not a traceback
         return None, [error(Source(ws.publication.rules), "J501", f"{fmt} rendering failed: {type(e).__name__}: {e}")]
     return (data.encode("utf-8") if isinstance(data, str) else data), []
@@ -91,7 +93,7 @@ def report(ws, period: str, formats: tuple[str, ...], out: Path | None = None, *
             files[target / f"{period}-{STEM}.{fmt}"] = data
     if has_errors(diags, strict):
         return [], None, diags
-    write_all(files)
+    write_all(files, within=(ws.root, *([out] if out else ())))
     return list(files), None, diags
 
 
@@ -241,5 +243,5 @@ def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None,
             files[target / f"{year}-年度统计.{fmt}"] = rendered
     if has_errors(diags, strict):
         return [], None, diags
-    write_all(files)
+    write_all(files, within=(ws.root, *([out] if out else ())))
     return list(files), None, diags

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +137,14 @@ class ConfinedFetcher(URLFetcher):
         if path is None:
             self.refused.append(url)
             raise ValueError(f"refused to fetch {url[:200]!r}: only files inside the issue and layout folders are used")
-        return URLFetcherResponse(url=path.as_uri(), body=path.read_bytes())
+        from composer import safeio
+
+        try:  # a regular file, bounded, read without following a link swapped in meanwhile
+            body = safeio.read_bytes(None, path, kind="resource", allowed=tuple(self.roots))
+        except safeio.FileProblem as e:
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url[:200]!r}: {e.reason}") from None
+        return URLFetcherResponse(url=path.as_uri(), body=body)
 
 
 # ---------------------------------------------------------------- logging capture
@@ -181,8 +189,22 @@ def _problems(messages: list[str], fetcher: ConfinedFetcher) -> tuple[list[str],
         problems.append(f"refused to load {url[:200]!r}: only files inside the issue and layout folders are used")
     for m in messages:
         if m.startswith(("Failed to load", "Failed to read", "Error fetching")) and not fetcher.refused:
-            problems.append(m)
+            problems.append(_resource_problem(m))
     return problems, subset
+
+
+_FAILED_IMAGE = re.compile(r"^Failed to load image at '([^']*)':\s*(.*)$", re.S)
+
+
+def _resource_problem(message: str) -> str:
+    """WeasyPrint's resource failure with a reason that says something (its own is often empty)."""
+    m = _FAILED_IMAGE.match(message)
+    if not m:
+        return message
+    url, reason = m[1], m[2].strip()
+    path = unquote(urlparse(url).path) if url.startswith("file:") else url
+    return (f"image {path} cannot be drawn: {reason or 'not a picture the PDF engine can decode'} "
+            f"(<{url}>); save it again as PNG or JPEG")
 
 
 # ---------------------------------------------------------------- rendering

@@ -10,11 +10,13 @@ python-docx is imported only inside :func:`read_docx`.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from composer import safeio
 from composer.diagnostics import JianbaoError, Source, error
 from composer.model import Span
 
@@ -53,8 +55,8 @@ def plain(text: str) -> tuple[Span, ...]:
 
 
 def clean(text: str) -> str:
-    """Fold the spaces Word and copy-paste leave: NBSP, ideographic indent, tabs."""
-    text = text.replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
+    """Fold the spaces Word and copy-paste leave: NBSP, ideographic indent, tabs; drop control characters."""
+    text = safeio.strip_controls(text, " ").replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
     return re.sub(r" {2,}", " ", text).strip()
 
 
@@ -115,15 +117,55 @@ def _new_row(before: str, line: str) -> bool:
     return bool(_ROW.match(line)) or (before[-1:] in "。！？" and not unclosed_paren(before))
 
 
+# characters that GB18030 yields for bytes that were never GB text (Big5, Shift-JIS, binary):
+# kana, Greek, Cyrillic, box drawing, private use, rare CJK extensions
+_ODD = re.compile(r"[\u0370-\u04ff\u2500-\u257f\u3040-\u30ff\u3400-\u4dbf\ue000-\uf8ff\uf900-\ufaff\U00010000-\U0010ffff]")
+
+
+def _looks_garbled(text: str) -> bool:
+    wide = sum(1 for ch in text if ord(ch) > 0x7F)
+    return wide > 0 and len(_ODD.findall(text)) > max(2, wide // 20)
+
+
 def decode(raw: bytes, path: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030 for legacy Windows files."""
-    for enc in ("utf-8-sig", "gb18030"):
+    """UTF-8 (with or without BOM), else GB18030 for legacy Windows files.
+
+    GB18030 decodes almost any bytes; text that comes out as kana, Greek and box
+    drawing was not GB text (Big5 usually) and is refused rather than imported garbled.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": UTF-16 with a byte-order mark
         try:
-            return raw.decode(enc)
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if raw.count(b"\x00") > len(raw) // 8:
+        why = "UTF-16 without a byte-order mark, or not text at all (many NUL bytes)"
+        raise JianbaoError(f"{path}: {why}; nothing imported",
+                           (error(Source(path, 1), "J601", f"the file is {why}", "save it as UTF-8 text (另存为 → 编码 UTF-8)"),))
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not _looks_garbled(text):
+        return text
+    guess = ""
+    for enc, name in (("utf-16-le", "UTF-16 without a byte-order mark"), ("utf-16-be", "UTF-16 without a byte-order mark"),
+                      ("big5", "Big5 (traditional Chinese)")):
+        try:
+            candidate = raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise JianbaoError(f"{path}: neither UTF-8 nor GB18030 text",
-                       (error(Source(path, 1), "J601", "the file is neither UTF-8 nor GB18030 text"),))
+        hanzi = sum(1 for ch in candidate if "\u4e00" <= ch <= "\u9fff")
+        if not _looks_garbled(candidate) and hanzi * 3 > len(candidate.strip()):
+            guess = f"; it looks like {name}"
+            break
+    why = f"neither UTF-8 nor GB18030 Chinese text{guess}"
+    raise JianbaoError(f"{path}: {why}; nothing imported",
+                       (error(Source(path, 1), "J601", f"the file is {why}", "save it as UTF-8 text (另存为 → 编码 UTF-8)"),))
 
 
 def read_txt(path: Path, label: str | None = None) -> list[Para]:
@@ -135,8 +177,8 @@ def read_txt(path: Path, label: str | None = None) -> list[Para]:
     a blank line preceded, for the splitter's page-break joins.
     """
     label = label or str(path)
-    raw = Path(path).read_bytes()
-    text = decode(raw, label).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    raw = _read_import(path, label)
+    text = decode(raw, label).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").replace("\x0b", "\n")
     lines = text.split("\n")
     nonblank = sum(1 for ln in lines if clean(ln))
     blank_separated = sum(
@@ -171,18 +213,46 @@ def read_txt(path: Path, label: str | None = None) -> list[Para]:
 
 # ---------------------------------------------------------------- .docx
 
+# A .docx is a zip: these caps are checked on the zip directory before anything is
+# decompressed (a 3 MB file can declare 3 GB); python-docx reads no more than declared.
+DOCX_MAX_MEMBERS = 2000
+DOCX_MAX_MEMBER_BYTES = 100 * 1024 * 1024
+DOCX_MAX_TOTAL_BYTES = 250 * 1024 * 1024
+
+
 def check_docx(path: Path, label: str) -> None:
-    """Refuse a file that is not a Word document before python-docx sees it."""
+    """Refuse a file that is not a Word document, or would expand beyond the caps, before python-docx sees it."""
+    def refuse(message: str, hint: str | None = None):
+        return JianbaoError(f"{label}: {message}; nothing imported", (error(Source(label, 1), "J601", message, hint),))
+
     try:
         with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError) as e:
-        raise JianbaoError(f"{label}: not a .docx file ({e})",
-                           (error(Source(label, 1), "J601", "not a Word .docx file (not a zip package)"),)) from None
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise refuse(f"not a .docx file (not a zip package: {e})") from None
+    names = {i.filename for i in infos}
+    if len(infos) > DOCX_MAX_MEMBERS:
+        raise refuse(f"the package holds {len(infos)} parts, more than {DOCX_MAX_MEMBERS}")
+    total = sum(i.file_size for i in infos)
+    biggest = max(infos, key=lambda i: i.file_size, default=None)
+    if biggest is not None and biggest.file_size > DOCX_MAX_MEMBER_BYTES:
+        raise refuse(f"part {biggest.filename} would expand to {biggest.file_size // (1 << 20)} MB, more than "
+                     f"{DOCX_MAX_MEMBER_BYTES // (1 << 20)} MB", "a Word document this large is not a bulletin; see SECURITY.md")
+    if total > DOCX_MAX_TOTAL_BYTES:
+        raise refuse(f"the package would expand to {total // (1 << 20)} MB, more than {DOCX_MAX_TOTAL_BYTES // (1 << 20)} MB",
+                     "a Word document this large is not a bulletin; see SECURITY.md")
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
         raise JianbaoError(f"{label}: a zip file but not a Word document (no word/document.xml)",
                            (error(Source(label, 1), "J601", "a zip file that is not a Word .docx document",
                                   "save it from Word or WPS as .docx (not .doc, .wps or a zip of other files)"),))
+
+
+def _read_import(path: Path, label: str) -> bytes:
+    """The bytes of a file named on the command line: a regular file, within the import size limit."""
+    try:
+        return safeio.read_bytes(None, Path(path), kind="import")
+    except safeio.FileProblem as e:
+        raise JianbaoError(f"{label}: {e.reason}", (error(Source(label, 1), "J601", e.reason, e.hint),)) from None
 
 
 def _numbering_formats(doc) -> dict[str, str]:
@@ -238,12 +308,13 @@ def _bold(run, para_style) -> bool:
 def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | ImagePiece]:
     """Paragraphs (with bold/italic runs and style names), tables and pictures in document order."""
     label = label or str(path)
-    check_docx(path, label)
+    raw = _read_import(path, label)
+    check_docx(io.BytesIO(raw), label)
     import docx  # heavy: only the import commands need it
     from docx.table import Table as DocxTable
 
     try:
-        doc = docx.Document(str(path))
+        doc = docx.Document(io.BytesIO(raw))
     except Exception as e:  # python-docx raises assorted errors on broken packages
         raise JianbaoError(f"{label}: Word could not read it ({e})",
                            (error(Source(label, 1), "J601", f"the .docx does not open: {e}"),)) from None
@@ -273,8 +344,7 @@ def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | 
                     if isinstance(part, str):
                         spans.append(Span(text=part, bold=_bold(run, style), italic=bool(run.italic)))
                     elif hasattr(part, "has_picture") and part.has_picture:
-                        img = part.image
-                        out.append(ImagePiece(source=src, data=img.blob, ext=img.ext))
+                        out.append(_picture(part, src, label))
         # a line break inside a paragraph is a wrap: join like a .txt block
         text_parts = _split_lines(spans)
         joined: tuple[Span, ...] = ()
@@ -293,10 +363,38 @@ def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | 
     return out
 
 
+def _picture(drawing, src: Source, label: str) -> ImagePiece:
+    """The embedded picture of a drawing; a linked (external) or missing one stops the import."""
+    embedded = drawing._drawing.xpath(".//pic:blipFill/a:blip/@r:embed")
+    linked = drawing._drawing.xpath(".//pic:blipFill/a:blip/@r:link")
+    part = None
+    if embedded:
+        try:
+            part = drawing.part.related_parts[embedded[0]]
+        except KeyError:
+            part = None
+    if part is None:
+        if linked:
+            rel = drawing.part.rels.get(linked[0])
+            target = getattr(rel, "target_ref", "") if rel is not None else ""
+            what = f"is linked to a file outside the document ({target[:120]}), not embedded in it"
+            hint = "in Word or WPS, insert the picture again (插入 → 图片, not 链接到文件) and save"
+        else:
+            what, hint = "has no picture data in the document (the .docx is damaged)", "open and save it again in Word or WPS"
+        raise JianbaoError(f"{label}: paragraph {src.line}: a picture {what}; nothing written",
+                           (error(src, "J601", f"a picture {what}", hint),))
+    blob = getattr(part, "blob", b"") or b""
+    try:
+        ext = part.image.ext
+    except Exception:  # noqa: BLE001 - an unreadable picture is imported as is; `jianbao check` reports it
+        ext = (str(getattr(part, "partname", "")).rsplit(".", 1)[-1] or "bin").lower()[:8]
+    return ImagePiece(source=src, data=blob, ext=re.sub(r"[^a-z0-9]", "", ext.lower()) or "bin")
+
+
 def _split_lines(spans: list[Span]) -> list[tuple[Span, ...]]:
     lines: list[list[Span]] = [[]]
     for s in spans:
-        pieces = s.text.split("\n")
+        pieces = safeio.strip_controls(s.text, "\n").split("\n")
         for i, t in enumerate(pieces):
             if i:
                 lines.append([])
@@ -309,7 +407,7 @@ def _clean_spans(spans) -> tuple[Span, ...]:
     """clean() across spans: fold odd spaces, strip both ends."""
     out = []
     for s in spans:
-        t = s.text.replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
+        t = safeio.strip_controls(s.text, " ").replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
         t = re.sub(r" {2,}", " ", t)
         out.append(Span(text=t, bold=s.bold, italic=s.italic))
     while out and not out[0].text.strip():
@@ -326,7 +424,7 @@ def read_any(path: Path, label: str | None = None) -> list[Para | TablePiece | I
     """Dispatch on the file suffix (.docx or .txt/.md/.text)."""
     label = label or str(path)
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise JianbaoError(f"{label}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".docx":

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from composer import fonts
+from composer import fonts, templating
 from composer.model import (
     KIND_BRIEF,
     printed_section,
@@ -55,7 +55,7 @@ def layout_dir(ws) -> Path:
 
 
 def environment(ws) -> jinja2.Environment:
-    return jinja2.Environment(
+    return templating.Environment(
         loader=jinja2.FileSystemLoader([str(layout_dir(ws)), str(DEFAULT_LAYOUT)]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "j2", "xml"), default=False),
         undefined=jinja2.StrictUndefined,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from composer import fonts
 from composer.diagnostics import JianbaoError, error
-from composer.model import Issue
+from composer.model import Image, Issue
 from composer.render import html
 
 END_ID = "jb-end"
@@ -41,8 +41,17 @@ def _tail_overlaps(rendered) -> bool:
 
 
 def _fail(issue: Issue, problems: list[str]) -> JianbaoError:
-    diags = tuple(error(issue.source, "J501", f"PDF: {p}") for p in problems)
+    diags = tuple(error(_source_of(issue, p), "J501", f"PDF: {p}") for p in problems)
     return JianbaoError("the PDF could not be rendered", diags)
+
+
+def _source_of(issue: Issue, problem: str):
+    """The item line of the picture a problem names (else the issue file)."""
+    for it in issue.items:
+        for b in it.blocks:
+            if isinstance(b, Image) and b.path is not None and f"<{b.path.as_uri()}>" in problem:
+                return b.source
+    return issue.source
 
 
 def render(ws, issue: Issue) -> bytes:

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from composer import fonts
+from composer import fonts, templating
 from composer.diagnostics import JianbaoError, Source, error
 from composer.reports import content
 
@@ -29,7 +29,7 @@ def layout_dir(ws) -> Path:
 
 
 def _environment(ws) -> jinja2.Environment:
-    return jinja2.Environment(
+    return templating.Environment(
         loader=jinja2.FileSystemLoader([str(layout_dir(ws)), str(DEFAULT_LAYOUT)]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "j2", "xml"), default=False),
         undefined=jinja2.StrictUndefined,
