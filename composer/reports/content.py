@@ -55,6 +55,14 @@ class HeaderCell:
     text: str
     rowspan: int = 1
     colspan: int = 1
+    words: tuple[str, ...] = ()  # where the text may break (上报|篇数); () = between any characters
+
+
+def _hc(row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1) -> HeaderCell:
+    """A header cell from ``上报|篇数`` (``|`` marks where the printed header may break)."""
+    words = tuple(w for w in text.split("|") if w)
+    return HeaderCell(row=row, col=col, text="".join(words), rowspan=rowspan, colspan=colspan,
+                      words=words if len(words) > 1 else ())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,15 +271,15 @@ LIAOCHENG_COLUMNS = (
 
 def _liaocheng_header() -> tuple[HeaderCell, ...]:
     cells = [
-        HeaderCell(row=0, col=0, text="单位", rowspan=2),
-        HeaderCell(row=0, col=1, text="上报篇数", rowspan=2),
-        HeaderCell(row=0, col=2, text="采用信息", colspan=3),
-        HeaderCell(row=0, col=5, text="约稿", colspan=2),
+        _hc(0, 0, "单位", rowspan=2),
+        _hc(0, 1, "上报|篇数", rowspan=2),
+        _hc(0, 2, "采用|信息", colspan=3),
+        _hc(0, 5, "约稿", colspan=2),
     ]
-    for col, text in zip(range(7, 12), ("报省市", "本月基础分", "本月分数", "累计分数", "总排名")):
-        cells.append(HeaderCell(row=0, col=col, text=text, rowspan=2))
-    for col, text in zip(range(2, 7), ("市级以上采用篇数", "市局简报采用篇数", "记分", "篇数", "记分")):
-        cells.append(HeaderCell(row=1, col=col, text=text))
+    for col, text in zip(range(7, 12), ("报|省市", "本月|基础分", "本月|分数", "累计|分数", "总|排名")):
+        cells.append(_hc(0, col, text, rowspan=2))
+    for col, text in zip(range(2, 7), ("市级|以上|采用|篇数", "市局|简报|采用|篇数", "记分", "篇数", "记分")):
+        cells.append(_hc(1, col, text))
     return tuple(sorted(cells, key=lambda c: (c.row, c.col)))
 
 
@@ -292,6 +300,17 @@ def liaocheng_row(row) -> tuple[Value, ...]:
     )
 
 
+# content widths (characters) of the columns after 单位: two characters for the counts and
+# points, three for 本月基础分, one and a half for the rank (总/排/名 stacks, as in the reference)
+LIAOCHENG_WIDTHS = (2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 3.2, 2.3, 2.3, 1.6)
+
+
+def name_column(names, most: float = 12.0, least: float = 5.0) -> float:
+    """Width (characters) of the 单位 column: the longest name, at most ``most`` (longer names wrap)."""
+    widest = max((text_width(n) for n in names), default=least)
+    return min(max(widest, least), most) + 0.3
+
+
 def liaocheng_tables(report) -> tuple[TableSpec, ...]:
     mt = months_text(report.months)
     numerals = "一二三四五六七八九十"
@@ -304,7 +323,7 @@ def liaocheng_tables(report) -> tuple[TableSpec, ...]:
             header_rows=2,
             header=_liaocheng_header(),
             rows=tuple(liaocheng_row(r) for r in g.rows),
-            widths=(14, 4.5, 5.5, 5.5, 5, 4, 4, 4, 5, 5, 5, 4),
+            widths=(name_column(r.unit for r in g.rows), *LIAOCHENG_WIDTHS),
         ))
     return tuple(out)
 
@@ -398,25 +417,25 @@ def measure_keys(report) -> tuple[str, ...]:
 
 def _golmud_header(keys: tuple[str, ...]) -> tuple[HeaderCell, ...]:
     cells = [
-        HeaderCell(row=0, col=0, text="单位", rowspan=3),
-        HeaderCell(row=0, col=1, text="信息报送情况", rowspan=2, colspan=2),
-        HeaderCell(row=2, col=1, text="本月报送"),
-        HeaderCell(row=2, col=2, text="累计报送"),
+        _hc(0, 0, "单位", rowspan=3),
+        _hc(0, 1, "信息|报送|情况", rowspan=2, colspan=2),
+        _hc(2, 1, "本月|报送"),
+        _hc(2, 2, "累计|报送"),
     ]
     col = 3
     kinds = list(dict.fromkeys(k.split("/")[-1] for k in keys))
     for kind in kinds:
         ks = [k for k in keys if k.split("/")[-1] == kind]
-        cells.append(HeaderCell(row=0, col=col, text=f"{kind}采用情况", colspan=2 * len(ks)))
+        cells.append(_hc(0, col, f"{kind}|采用|情况", colspan=2 * len(ks)))
         for k in ks:
-            cells.append(HeaderCell(row=1, col=col, text=k.split("/")[0], colspan=2))
-            cells.append(HeaderCell(row=2, col=col, text="本月采用"))
-            cells.append(HeaderCell(row=2, col=col + 1, text="累计采用"))
+            cells.append(_hc(1, col, k.split("/")[0], colspan=2))
+            cells.append(_hc(2, col, "本月|采用"))
+            cells.append(_hc(2, col + 1, "累计|采用"))
             col += 2
-    cells.append(HeaderCell(row=0, col=col, text="积分", rowspan=2, colspan=2))
-    cells.append(HeaderCell(row=2, col=col, text="本月积分"))
-    cells.append(HeaderCell(row=2, col=col + 1, text="累计积分"))
-    cells.append(HeaderCell(row=0, col=col + 2, text="是否合格", rowspan=3))
+    cells.append(_hc(0, col, "积分", rowspan=2, colspan=2))
+    cells.append(_hc(2, col, "本月|积分"))
+    cells.append(_hc(2, col + 1, "累计|积分"))
+    cells.append(_hc(0, col + 2, "是否|合格", rowspan=3))
     return tuple(sorted(cells, key=lambda c: (c.row, c.col)))
 
 
@@ -450,7 +469,7 @@ def golmud_table(report) -> TableSpec:
         header=_golmud_header(keys),
         rows=rows,
         total=total,
-        widths=(17, 4.6, 4.6, *([3.8] * (cols - 6)), 4.6, 4.6, 5.4),
+        widths=(name_column((r[0] for r in rows), most=14), 2.6, 2.6, *([2.6] * (cols - 6)), 2.6, 2.6, 3.2),
         landscape=True,
     )
 
@@ -652,3 +671,93 @@ def signature_indents(signature: str, date: str) -> tuple[float, float]:
     if dw + 2 <= sw:
         return 2, sw - dw
     return dw + 4 - sw, 2
+
+
+# ---------------------------------------------------------------- table cells
+
+# words a unit name may break before (longest first): 东昌府区|分局, 耕地保护|监督科
+NAME_SUFFIXES = tuple(sorted((
+    "分局", "中心", "支队", "大队", "研究院", "设计院", "展览馆", "办公室", "委员会", "服务站", "管理站", "事务所",
+    "监督科", "管理科", "规划科", "信息化科", "保护中心", "开发保护中心", "登记中心", "整治中心", "监测中心",
+    "执法支队", "综合执法支队", "规划设计研究院", "发展中心", "管理处", "管理局", "林业局",
+), key=len, reverse=True))
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """A unit name cut where it may break: before a known suffix word and after 和/与/及.
+
+    ``市国土空间开发保护中心`` → (市国土空间, 开发保护中心); names without a known
+    boundary stay one word (and break between characters only when they must).
+    """
+    cuts: set[int] = set()
+    i = 2
+    while i < len(name) - 1:
+        if name[i - 1] in "和与及" or (name[i - 1] in "局市县" and i >= 3):
+            cuts.add(i)  # 科技和|信息化科, 聊城市|自然资源和规划局|东昌府区分局
+        sfx = next((x for x in NAME_SUFFIXES if name.startswith(x, i)), None)
+        if sfx:
+            cuts.add(i)
+            i += len(sfx)  # no cut inside the suffix word itself (开发保护中心 stays whole)
+            continue
+        i += 1
+    edges = [0, *sorted(cuts), len(name)]
+    return tuple(name[a:b] for a, b in zip(edges, edges[1:]) if b > a)
+
+
+def wrap_words(words: tuple[str, ...], capacity: float) -> tuple[str, ...]:
+    """Lines of at most ``capacity`` characters, breaking only between ``words``.
+
+    A word wider than the capacity is broken between characters (总排名 in a
+    one-character column stacks 总/排/名).  Of the ways to break, the one with the
+    fewest lines and then the most even lines is taken.
+    """
+    if text_width("".join(words)) <= capacity + 1e-6:
+        return ("".join(words),)
+    pieces: list[str] = []
+    for w in words:
+        if text_width(w) <= capacity + 1e-6:
+            pieces.append(w)
+        else:
+            line = ""
+            for ch in w:
+                if line and text_width(line + ch) > capacity + 1e-6:
+                    pieces.append(line)
+                    line = ""
+                line += ch
+            if line:
+                pieces.append(line)
+    best: tuple[str, ...] | None = None
+    n = len(pieces)
+    # every partition of the pieces into consecutive lines (few pieces, so small)
+    for mask in range(1 << max(n - 1, 0)):
+        lines, cur = [], pieces[0]
+        for i in range(1, n):
+            if mask >> (i - 1) & 1:
+                lines.append(cur)
+                cur = pieces[i]
+            else:
+                cur += pieces[i]
+        lines.append(cur)
+        if any(text_width(x) > capacity + 1e-6 for x in lines):
+            continue
+        key = (len(lines), max(text_width(x) for x in lines) - min(text_width(x) for x in lines))
+        if best is None or key < (len(best), max(text_width(x) for x in best) - min(text_width(x) for x in best)):
+            best = tuple(lines)
+    return best or tuple(pieces)
+
+
+def column_capacities(spec: TableSpec, width_pt: float, size_pt: float, pad_pt: float) -> tuple[float, ...]:
+    """Characters (of ``size_pt``) that fit in each column of ``spec`` set ``width_pt`` wide."""
+    total = sum(spec.widths)
+    return tuple(width_pt * w / total / size_pt - 2 * pad_pt / size_pt for w in spec.widths)
+
+
+def header_lines(h: HeaderCell, capacities: tuple[float, ...], pad_chars: float = 0.0) -> tuple[str, ...]:
+    """The printed lines of a header cell in columns of ``capacities`` characters."""
+    cap = sum(capacities[h.col:h.col + h.colspan]) + pad_chars * (h.colspan - 1)
+    return wrap_words(h.words or tuple(h.text), cap)
+
+
+def name_lines(name: str, capacity: float) -> tuple[str, ...]:
+    """A unit name in the 单位 column: whole when it fits, else broken at word boundaries."""
+    return wrap_words(name_words(name), capacity)
