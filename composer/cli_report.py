@@ -43,7 +43,7 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the JSON report to stdout; write nothing.")
     @click.option("--commentary", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   help="A text file with the editor's commentary paragraph(s).")
-    @click.option("--date", "date_", default=None, help="Date under the signature, e.g. 2024-03-20 (default: today).")
+    @click.option("--date", "date_", default=None, help="Date under the signature, e.g. 2024-03-20 (default: today, or for a long-past period the last day of the month after it; the date used is printed).")
     @click.option("--strict", is_flag=True, help="Fail on warnings too.")
     @click.pass_context
     def report(ctx, period: str, year: str | None, formats: str | None, out: str | None, as_json: bool,

@@ -57,6 +57,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "J304": ("ledger-duplicate", Severity.ERROR, "a ledger entry is recorded twice"),
     "J305": ("ledger-date", Severity.ERROR, "a date is outside its period"),
     "J306": ("closed-period", Severity.ERROR, "a change alters a closed period"),
+    "J320": ("empty-period", Severity.WARNING, "a report covers a period with no recorded event"),
     "J401": ("bad-rules", Severity.ERROR, "the rules file is invalid"),
     "J501": ("render", Severity.ERROR, "an output could not be rendered"),
     "J601": ("import", Severity.ERROR, "a file could not be imported"),

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from composer.cliutil import progress
-from composer.diagnostics import Diagnostic, JianbaoError, Source, error, has_errors
+from composer.diagnostics import Diagnostic, JianbaoError, Severity, Source, error, has_errors
 from composer.output import write_all
 
 FORMATS = ("docx", "pdf", "xlsx", "json")
@@ -68,14 +68,47 @@ def _render(ws, report, fmt: str, annual: bool = False) -> tuple[bytes | None, l
     return (data.encode("utf-8") if isinstance(data, str) else data), []
 
 
+def _month_end(month: str) -> dt.date:
+    y, m = (int(x) for x in month.split("-"))
+    return dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+# a 通报 is issued in the weeks after its period; past this many days the period is "long past"
+TIMELY_DAYS = 62
+
+
+def signature_date(months: tuple[str, ...], today: dt.date) -> tuple[dt.date, str]:
+    """The date under the signature when ``--date`` is not given, and why it was chosen.
+
+    Today, while the period ended at most about two months ago (the report is being
+    issued now); for a long-past period the last day of the following month, when
+    such a report would have gone out, never a date years later.
+    """
+    end = _month_end(months[-1])
+    if today <= end + dt.timedelta(days=TIMELY_DAYS):
+        return today, "today"
+    nxt = _month_end(f"{end.year + end.month // 12:04d}-{end.month % 12 + 1:02d}")
+    return nxt, "the period ended long ago: the last day of the month after it"
+
+
 def report(ws, period: str, formats: tuple[str, ...], out: Path | None = None, *, commentary: str = "",
-           date: dt.date | None = None, to_stdout: bool = False, strict: bool = False):
+           date: dt.date | None = None, to_stdout: bool = False, strict: bool = False, today: dt.date | None = None):
     """Score and render ``period``; returns (written paths, JSON text for stdout or None, diagnostics)."""
+    from composer.model import chinese_date
     from composer.scoring import build_report
 
     progress(f"scoring {period} …")
-    rep, diags = build_report(ws, period, date=date or dt.date.today(), commentary=commentary)
+    rep, diags = build_report(ws, period, date=date, commentary=commentary)
     if rep is None or has_errors(diags, strict):
+        return [], None, diags
+    if date is None:
+        chosen, why = signature_date(tuple(rep.months), today or dt.date.today())
+        rep = dataclasses.replace(rep, date=chosen)
+        progress(f"signature date {chinese_date(chosen)} ({why}); set it with --date YYYY-MM-DD")
+    else:
+        progress(f"signature date {chinese_date(date)} (--date)")
+    diags += empty_period(ws, rep)
+    if has_errors(diags, strict):
         return [], None, diags
     if to_stdout:
         from composer.reports import json_report
@@ -93,6 +126,17 @@ def report(ws, period: str, formats: tuple[str, ...], out: Path | None = None, *
         return [], None, diags
     write_all(files)
     return list(files), None, diags
+
+
+def empty_period(ws, rep) -> list[Diagnostic]:
+    """A warning when nothing at all was recorded for the period: the 通报 would be all zeros."""
+    rows = [r for g in rep.groups for r in g.rows]
+    if rep.received or any(r.submitted or r.period_points or r.items for r in rows):
+        return []
+    months = "、".join(rep.months)
+    return [Diagnostic(Source("ledger"), "J320", f"no event is recorded for {months}: the report would be all zeros",
+                       "check the period, or enter the month's events first (jianbao ledger add …)",
+                       Severity.WARNING)]
 
 
 # ---------------------------------------------------------------- annual

@@ -300,9 +300,10 @@ def liaocheng_row(row) -> tuple[Value, ...]:
     )
 
 
-# content widths (characters) of the columns after 单位: two characters for the counts and
-# points, three for 本月基础分, one and a half for the rank (总/排/名 stacks, as in the reference)
-LIAOCHENG_WIDTHS = (2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 3.2, 2.3, 2.3, 1.6)
+# content widths (characters) of the columns after 单位: two characters for the counts
+# (上报/篇数 stacks), room for 26.5 in the points, three for 本月/基础分, one and a half for
+# the rank (总/排/名 stacks, as in the reference)
+LIAOCHENG_WIDTHS = (2.1, 2.1, 2.1, 2.7, 2.1, 2.7, 2.1, 3.2, 2.7, 2.7, 1.6)
 
 
 def name_column(names, most: float = 12.0, least: float = 5.0) -> float:
