@@ -51,12 +51,16 @@ def init(directory: Path) -> None:
 @click.argument("issue")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Diagnostics format.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--fix", is_flag=True, help="Convert half-width punctuation in Chinese text (J220) in place, then check.")
 @click.pass_context
-def check(ctx: click.Context, issue: str, fmt: str, strict: bool) -> None:
+def check(ctx: click.Context, issue: str, fmt: str, strict: bool, fix: bool) -> None:
     """Validate ISSUE (a folder or an id under issues/) without rendering."""
     from composer.commands import check as check_cmd
 
     ws = workspace(ctx)
+    if fix:
+        for rel, n in check_cmd.fix(ws, issue):
+            progress(f"fixed {n} half-width mark(s) in {rel}")
     diags = check_cmd.check(ws, issue)
     if fmt == "text" and not diags:
         progress("ok: no problems found")

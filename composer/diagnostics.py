@@ -25,8 +25,11 @@ class Source:
 
     path: str
     line: int = 0
+    column: int = 0  # 1-based, when a finding points inside the line
 
     def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
@@ -51,6 +54,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "J211": ("date-form", Severity.WARNING, "a date is not written like 2024年4月9日"),
     "J212": ("bad-issue", Severity.ERROR, "issue.yml is missing or invalid"),
     "J213": ("unknown-section", Severity.ERROR, "an item names a section the issue does not list"),
+    "J220": ("halfwidth-punct", Severity.WARNING, "half-width punctuation between Chinese characters"),
     "J301": ("bad-ledger", Severity.ERROR, "a ledger entry is malformed"),
     "J302": ("ledger-unit", Severity.ERROR, "a ledger entry names an unknown unit"),
     "J303": ("ledger-outlet", Severity.ERROR, "a ledger entry names an unknown outlet"),
@@ -129,6 +133,7 @@ def format_json(diags) -> str:
                 {
                     "path": d.source.path,
                     "line": d.source.line,
+                    **({"column": d.source.column} if d.source.column else {}),
                     "code": d.code,
                     "name": d.name,
                     "severity": d.severity.value,
