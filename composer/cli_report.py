@@ -60,9 +60,9 @@ def register(main: click.Group) -> None:
         if period == "annual":
             if not year:
                 raise click.UsageError("usage: jianbao report annual YEAR (e.g. 2024)")
-            fmts = _formats(formats, ("json",) + tuple(
-                f for f in ("docx", "xlsx") if report_cmd.available(f)))
-            written, text, diags = report_cmd.annual(ws, year, fmts, out_path, to_stdout=to_stdout, strict=strict)
+            fmts = _formats(formats, report_cmd.default_formats())
+            written, text, diags = report_cmd.annual(ws, year, fmts, out_path, to_stdout=to_stdout, strict=strict,
+                                                     date=_date(date_))
         else:
             if year:
                 raise click.UsageError(f"unexpected argument {year!r}")

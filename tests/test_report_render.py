@@ -622,3 +622,64 @@ def test_signature_date_default():
     d, why = signature_date(("2024-01",), today)
     assert d == dt.date(2024, 2, 29) and "long ago" in why
     assert signature_date(("2024-11", "2024-12"), today)[0] == dt.date(2025, 1, 31)
+
+
+# ---------------------------------------------------------------- whole commands on the sample ledger
+
+@pytest.fixture(scope="module")
+def sample_ledger_ws(tmp_path_factory):
+    """The repository's own sample rules, units and January ledger in a fresh workspace."""
+    import shutil
+    from pathlib import Path
+
+    from tests.conftest import PUBLICATION, write_files
+
+    repo = Path(__file__).resolve().parents[1]
+    dest = write_files(tmp_path_factory.mktemp("annual") / "ws", {"jianbao.yml": PUBLICATION})
+    shutil.copytree(repo / "contributors", dest / "contributors")
+    shutil.copytree(repo / "ledger", dest / "ledger")
+    return dest
+
+
+def _cli(ws, *args):
+    from click.testing import CliRunner
+
+    from composer.cli import main
+
+    r = CliRunner().invoke(main, ["-C", str(ws), *args], catch_exceptions=False)
+    return r.exit_code, r.output + (r.stderr if r.stderr_bytes is not None else "")
+
+
+def test_annual_report_documents(sample_ledger_ws):
+    """`report annual 2024` writes DOCX, XLSX and PDF like the monthly 通报 (issue 9 point 7)."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    code, out = _cli(sample_ledger_ws, "report", "annual", "2024")
+    assert code == 0, out
+    folder = sample_ledger_ws / "build/reports/2024-annual"
+    assert {p.suffix for p in folder.iterdir()} == {".docx", ".xlsx", ".pdf", ".json", ".md"}
+    assert "signature date 2025年1月31日" in out and "--date" in out
+    d = Document(str(folder / "2024-年度统计.docx"))
+    texts = [p.text for p in d.paragraphs]
+    assert "关于2024年度政务信息采用情况的通报" in texts and "2025年1月31日" in texts
+    assert any(t.startswith("2024年，共收到各单位报送信息224篇") for t in texts)
+    assert len(d.tables) == 3 and d.tables[0].rows[-1].cells[0].text == "合计"
+    wb = load_workbook(folder / "2024-年度统计.xlsx")
+    assert len(wb.sheetnames) == 3
+    values = [c.value for row in wb[wb.sheetnames[0]].iter_rows() for c in row]
+    assert "高新区分局" in values and "合计" in values
+    text = subprocess.run(["pdftotext", str(folder / "2024-年度统计.pdf"), "-"], capture_output=True,
+                          check=True).stdout.decode()
+    flat = "".join(text.split())
+    assert "关于2024年度政务信息采用情况的通报" in flat and "2024年政务信息采用情况统计" in flat
+
+
+def test_report_of_an_empty_period_warns(sample_ledger_ws):
+    code, out = _cli(sample_ledger_ws, "report", "2024-03", "--format", "json", "--date", "2024-04-10")
+    assert code == 0
+    assert "warning[J320 empty-period]: no event is recorded for 2024-03" in out
+    assert "signature date 2024年4月10日 (--date)" in out
+    code, out = _cli(sample_ledger_ws, "report", "2024-03", "--format", "json", "--strict",
+                     "--out", str(sample_ledger_ws / "strict"))
+    assert code == 1 and not (sample_ledger_ws / "strict").exists()

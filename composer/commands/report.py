@@ -251,8 +251,8 @@ def annual_markdown(data: dict) -> str:
 
 
 def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None, *, to_stdout: bool = False,
-           strict: bool = False):
-    """``jianbao report annual YEAR``: JSON + Markdown, plus DOCX/XLSX when a renderer has ``render_annual``."""
+           strict: bool = False, date: dt.date | None = None, today: dt.date | None = None):
+    """``jianbao report annual YEAR``: JSON + Markdown, and DOCX/XLSX/PDF laid out like the monthly 通报."""
     try:
         year = int(str(year_arg).strip())
     except ValueError:
@@ -266,6 +266,12 @@ def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None,
         return [], text, diags
     target = out_dir(ws, f"{year}-annual", out)
     files: dict[Path, bytes] = {}
+    from composer.model import chinese_date
+
+    if date is None and any(f != "json" for f in formats):
+        date, why = signature_date(tuple(f"{year:04d}-{m:02d}" for m in range(1, 13)), today or dt.date.today())
+        progress(f"signature date {chinese_date(date)} ({why}); set it with --date YYYY-MM-DD")
+    documents = dict(data, date=date)  # the renderers' copy: the JSON stays as it was
     for fmt in formats:
         if fmt == "json":
             files[target / f"{year}-年度统计.json"] = text.encode("utf-8")
@@ -279,7 +285,7 @@ def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None,
             progress(f"no annual {fmt} renderer: skipped (JSON and Markdown written)")
             continue
         progress(f"rendering {fmt} …")
-        rendered, rdiags = _render(ws, data, fmt, annual=True)
+        rendered, rdiags = _render(ws, documents, fmt, annual=True)
         diags += rdiags
         if rendered is not None:
             files[target / f"{year}-年度统计.{fmt}"] = rendered

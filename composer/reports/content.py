@@ -762,3 +762,84 @@ def header_lines(h: HeaderCell, capacities: tuple[float, ...], pad_chars: float 
 def name_lines(name: str, capacity: float) -> tuple[str, ...]:
     """A unit name in the 单位 column: whole when it fits, else broken at word boundaries."""
     return wrap_words(name_words(name), capacity)
+
+
+# ---------------------------------------------------------------- annual report
+
+def _dec(v) -> Value:
+    """A JSON number of the annual data (int or float) as a Value the writers print."""
+    if isinstance(v, float):
+        return Decimal(str(v))
+    return v
+
+
+def annual_table(group: dict, keys: tuple[str, ...], title: str) -> TableSpec:
+    """One group's yearly totals: 单位 | 上报 | one column a level | 约稿 | 加分 | 基础分 | 全年积分 | 排名."""
+    cols = 2 + len(keys) + 5
+    header = [_hc(0, 0, "单位", rowspan=2), _hc(0, 1, "上报|篇数", rowspan=2)]
+    if keys:
+        header.append(_hc(0, 2, "采用|篇数", colspan=len(keys)))
+        for i, k in enumerate(keys):
+            header.append(_hc(1, 2 + i, "|".join(k.split("/"))))
+    at = 2 + len(keys)
+    for i, text in enumerate(("约稿|篇数", "加分", "基础分", "全年|积分", "排名")):
+        header.append(_hc(0, at + i, text, rowspan=2))
+    rows = tuple(
+        (u["unit"], u["submitted"], *(u["by_level"].get(k, 0) or None for k in keys),
+         blank0(u["commissioned"]), blank0(_dec(u["bonus_points"])), blank0(_dec(u["base_points"])),
+         _dec(u["points"]), u["rank"])
+        for u in group["units"])
+    total = ("合计", group["submitted"], *(group["by_level"].get(k, 0) for k in keys), None, None, None,
+             _dec(group["points"]), None)
+    return TableSpec(
+        key=group["name"], title=title, columns=cols, header_rows=2,
+        header=tuple(sorted(header, key=lambda c: (c.row, c.col))), rows=rows, total=total,
+        widths=(name_column(u["unit"] for u in group["units"]), 2.1, *([2.4] * len(keys)), 2.1, 2.4, 2.4, 2.7, 1.6),
+        landscape=cols > 14,
+    )
+
+
+def annual(ws, data: dict) -> ReportDoc:
+    """The yearly totals (``commands.report.annual_data``) as a document like the monthly 通报."""
+    year = data["year"]
+    keys = tuple(lv["level"] for lv in data["levels"])
+    numerals = "一二三四五六七八九十"
+    kinds = "、".join(f"{k}{n}篇" for k, n in data["items_by_kind"].items())
+    own = data["own_outlet"] or "简报"
+    addressees = "，".join(group_label(g["name"]) for g in data["groups"])
+    if ws is not None:
+        for key, names in getattr(ws.publication, "distribution", ()):
+            if key == "发" and names:
+                addressees = "，".join(names)
+    cover = [
+        Para(style=ADDRESSEE, text=addressees.rstrip("：:") + "："),
+        Para(style=BODY, text=(
+            f"{year}年，共收到各单位报送信息{data['submitted']}篇，各级采用{data['adopted']}篇次；"
+            f"《{own}》编发{data['issues_published']}期，刊用信息{data['items_carried']}篇"
+            + (f"（{kinds}）" if kinds else "") + "。")),
+    ]
+    levels = "，".join(f"{lv['level'].replace('/', '级')}采用{lv['items']}篇（{lv['credits']}篇次）"
+                      for lv in data["levels"] if lv["items"])
+    if levels:
+        cover.append(Para(style=BODY, text=f"按采用层级：{levels}。"))
+    for g in data["groups"]:
+        top = [u["unit"] for u in g["units"] if u["rank"] is not None and u["rank"] <= 3]
+        if top:
+            cover.append(Para(style=BODY, text=f"{group_label(g['name'])}全年积分前三名为{'、'.join(top)}。"))
+    attach_title = f"{year}年政务信息采用情况统计"
+    cover.append(Para(style=ATTACH_NOTE, text=f"附件：{attach_title}"))
+    tables = tuple(annual_table(g, keys, f"（{numerals[i] if i < 10 else i + 1}）{year}年{g['name']}政务信息统计")
+                   for i, g in enumerate(data["groups"]))
+    org = getattr(ws.publication, "organization", "") if ws is not None else ""
+    return ReportDoc(
+        form="annual",
+        title=f"关于{year}年度政务信息采用情况的通报",
+        cover=tuple(cover),
+        signature=org,
+        date=chinese_date(data["date"]) if isinstance(data.get("date"), dt.date) else chinese_date(dt.date(year, 12, 31)),
+        attach_label="附件",
+        attach_title=attach_title,
+        attachment=tables,
+        landscape_attachment=any(t.landscape for t in tables),
+        file_stem=f"{year}-年度统计",
+    )

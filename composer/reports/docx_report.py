@@ -231,7 +231,15 @@ def _landscape(doc):
 
 def render(ws, report) -> bytes:
     """``report`` (composer.scores.Report) → .docx bytes."""
-    rd = content.build(ws, report)
+    return _document(content.build(ws, report))
+
+
+def render_annual(ws, data: dict) -> bytes:
+    """The yearly totals (``jianbao report annual``) → .docx bytes in the same 公文 layout."""
+    return _document(content.annual(ws, data))
+
+
+def _document(rd: content.ReportDoc) -> bytes:
     doc = Document()
     ox.prune_template(doc)
     _styles(doc)

@@ -168,7 +168,10 @@ def unit_runs(text: str) -> list[Run]:
 
 def html(ws, report) -> str:
     """The report as one HTML page, as handed to the PDF engine."""
-    doc = content.build(ws, report)
+    return _html(ws, content.build(ws, report))
+
+
+def _html(ws, doc: content.ReportDoc) -> str:
     pub = ws.publication if ws is not None else None
     env = _environment(ws)
     families = {r: _safe_family(fonts.css_family(pub, r)) for r in fonts.ROLES}
@@ -192,20 +195,28 @@ def html(ws, report) -> str:
 
 def render(ws, report) -> bytes:
     """``report`` (composer.scores.Report) → PDF bytes."""
+    return _pdf(ws, content.build(ws, report))
+
+
+def render_annual(ws, data: dict) -> bytes:
+    """The yearly totals (``jianbao report annual``) → PDF bytes in the same 公文 layout."""
+    return _pdf(ws, content.annual(ws, data))
+
+
+def _pdf(ws, doc: content.ReportDoc) -> bytes:
     from composer.formats import pdf_engine
 
     src = ws.publication.source if ws is not None else Source("<report>", 0)
     problems = pdf_engine.engine_problems()
     if problems:
         raise JianbaoError("the PDF could not be rendered", tuple(error(src, "J501", f"PDF: {p}") for p in problems))
-    doc = content.build(ws, report)
     roots = [layout_dir(ws), DEFAULT_LAYOUT]
     cache = fonts.cache_dir()
     if cache:
         roots.append(cache / "fonts")
     try:
         return pdf_engine.html_to_pdf(
-            html(ws, report), base_url=layout_dir(ws), allowed_roots=roots,
+            _html(ws, doc), base_url=layout_dir(ws), allowed_roots=roots,
             metadata={"title": doc.title, "authors": [doc.signature] if doc.signature else []},
         )
     except pdf_engine.RenderError as e:

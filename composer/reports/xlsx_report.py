@@ -111,9 +111,17 @@ def _write_items(ws, doc: content.ReportDoc) -> None:
 
 def render(ws, report) -> bytes:
     """``report`` (composer.scores.Report) → .xlsx bytes."""
+    return _workbook(content.build(ws, report))
+
+
+def render_annual(ws, data: dict) -> bytes:
+    """The yearly totals (``jianbao report annual``) → .xlsx bytes, one sheet a group."""
+    return _workbook(content.annual(ws, data))
+
+
+def _workbook(doc: content.ReportDoc) -> bytes:
     from openpyxl import Workbook
 
-    doc = content.build(ws, report)
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
