@@ -23,3 +23,39 @@ def test_init_creates_a_working_workspace(tmp_path):
     # a second init refuses to overwrite
     again = runner.invoke(main, ["init", str(target)])
     assert again.exit_code == 1 and "already a jianbao workspace" in again.output
+
+
+def test_init_takes_the_office_names_and_lists_the_rules(tmp_path):
+    target = tmp_path / "golmud"
+    result = CliRunner().invoke(main, ["init", str(target), "--name", "政务信息", "--organization", "格尔木市人民政府办公室"])
+    assert result.exit_code == 0, result.output
+    pub = (target / "jianbao.yml").read_text(encoding="utf-8")
+    assert 'name: "政务信息"' in pub and 'organization: "格尔木市人民政府办公室"' in pub
+    rules = (target / "contributors/rules.yml").read_text(encoding="utf-8")
+    report_block = rules[rules.index("\nreport:"):]
+    assert "聊城市自然资源和规划局" not in report_block and "格尔木市人民政府办公室" in report_block
+    assert "contributors/rules.yml" in result.output and "`report:` section" in result.output
+    ignore = (target / ".gitignore").read_text(encoding="utf-8").split()
+    assert {"build/", "ledger/.lock", "*.tmp", ".*.tmp"} <= set(ignore)
+    # the workspace's 通报 is signed by the new organisation
+    from composer.workspace import open_workspace
+
+    assert open_workspace(target).publication.organization == "格尔木市人民政府办公室"
+
+
+def test_init_asks_in_a_terminal(tmp_path, monkeypatch):
+    import composer.cli
+
+    monkeypatch.setattr(composer.cli, "_interactive", lambda: True)
+    target = tmp_path / "asked"
+    result = CliRunner().invoke(main, ["init", str(target)], input="国土简报\n某县自然资源局\n")
+    assert result.exit_code == 0, result.output
+    assert "简报名称" in result.output and "发文单位" in result.output
+    pub = (target / "jianbao.yml").read_text(encoding="utf-8")
+    assert 'name: "国土简报"' in pub and 'office: "某县自然资源局办公室"' in pub
+
+
+def test_init_without_terminal_uses_defaults(tmp_path):
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "plain")])
+    assert result.exit_code == 0 and "简报名称" not in result.output
+    assert 'organization: "本单位"' in (tmp_path / "plain/jianbao.yml").read_text(encoding="utf-8")
