@@ -748,9 +748,13 @@ def wrap_words(words: tuple[str, ...], capacity: float) -> tuple[str, ...]:
 
 
 def column_capacities(spec: TableSpec, width_pt: float, size_pt: float, pad_pt: float) -> tuple[float, ...]:
-    """Characters (of ``size_pt``) that fit in each column of ``spec`` set ``width_pt`` wide."""
+    """Characters (of ``size_pt``) that fit in each column of ``spec`` set ``width_pt`` wide.
+
+    A fifth of a character is kept in hand: a line planned exactly full may still wrap
+    in Word or the PDF engine (rounding, a wider fallback face).
+    """
     total = sum(spec.widths)
-    return tuple(width_pt * w / total / size_pt - 2 * pad_pt / size_pt for w in spec.widths)
+    return tuple(width_pt * w / total / size_pt - 2 * pad_pt / size_pt - 0.2 for w in spec.widths)
 
 
 def header_lines(h: HeaderCell, capacities: tuple[float, ...], pad_chars: float = 0.0) -> tuple[str, ...]:

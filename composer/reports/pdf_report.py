@@ -81,33 +81,34 @@ class _Typesetter:
             out.append(inner if abs(sp - base) < 0.0005 else f'<span class="ls" style="letter-spacing:{sp:.3f}pt">{inner}</span>')
         return Markup("\n".join(out))
 
-    def para(self, p: content.Para) -> dict:
+    def para(self, p: content.Para, width: float = TEXT_WIDTH) -> dict:
+        """One paragraph's view; ``width`` is the 版心 of its page (wider on the landscape 附件)."""
         if p.style in JUSTIFIED:
             role, indent = JUSTIFIED[p.style]
             runs = [Run(p.text, role)]
             if p.style == content.UNIT:
                 runs = unit_runs(p.text)
-            lines, sp = self.lines(runs, width=TEXT_WIDTH, indent=indent, size=BODY_SIZE, tracking=GRID_SPACING)
+            lines, sp = self.lines(runs, width=width, indent=indent, size=BODY_SIZE, tracking=GRID_SPACING)
             return {"cls": p.style, "html": self.join(lines, sp, GRID_SPACING), "justified": True}
         if p.style == content.ITEM:
-            return {"cls": p.style, "html": self.item(p), "justified": True}
+            return {"cls": p.style, "html": self.item(p, width), "justified": True}
         if p.style == content.NOTE:
             hang = NOTE_HANG if p.text.startswith("注") else 0.0
-            lines, sp = self.lines([Run(p.text, "body")], width=TEXT_WIDTH - NOTE_HANG, indent=-hang,
+            lines, sp = self.lines([Run(p.text, "body")], width=width - NOTE_HANG, indent=-hang,
                                    size=NOTE_SIZE, tracking=0.0)
             return {"cls": p.style + (" first" if hang else ""), "html": self.join(lines, sp, 0.0), "justified": True}
         return {"cls": p.style, "html": Markup(escape(p.text)), "justified": False}
 
-    def item(self, p: content.Para) -> Markup:
+    def item(self, p: content.Para, width: float = TEXT_WIDTH) -> Markup:
         """``1、标题`` justified, the label （第2期  简讯） flush right on its last line or on a line of its own."""
-        lines, sp = self.lines([Run(p.text, "body")], width=TEXT_WIDTH, indent=0.0, size=BODY_SIZE,
+        lines, sp = self.lines([Run(p.text, "body")], width=width, indent=0.0, size=BODY_SIZE,
                                tracking=GRID_SPACING)
         if not p.label:
             return self.join(lines, sp, GRID_SPACING)
         label_w = sum(self.measurer.em("body", ch) for ch in p.label) * BODY_SIZE
         label = f'<span class="label">{escape(p.label)}</span>'
         body = self.join(lines, sp, GRID_SPACING)
-        if lines[-1].natural + label_w + CHAR <= TEXT_WIDTH:
+        if lines[-1].natural + label_w + CHAR <= width:
             head, _, last = str(body).rpartition("\n")
             return Markup((head + "\n" if head else "") + label + last)
         return Markup(str(body) + "\n" + label)
@@ -179,8 +180,9 @@ def _html(ws, doc: content.ReportDoc) -> str:
     css = env.get_template(STYLESHEET).render(fonts=families, weights=weights)
     sig, date = content.signature_indents(doc.signature, doc.date)
     ts = _Typesetter(pub)
-    attachment = [ts.table(part, doc.landscape_attachment) if isinstance(part, content.TableSpec) else ts.para(part)
-                  for part in doc.attachment]
+    width = WIDE_WIDTH if doc.landscape_attachment else TEXT_WIDTH
+    attachment = [ts.table(part, doc.landscape_attachment) if isinstance(part, content.TableSpec)
+                  else ts.para(part, width) for part in doc.attachment]
     return env.get_template(TEMPLATE).render(
         doc=doc,
         css=Markup(css),
