@@ -237,3 +237,21 @@ def test_check_fix_converts_only_the_text(make_ws):
     code, diags = check_json(ws)
     assert not [d for d in diags if d["code"] == "J220"]
     assert not list((ws / "issues/2024-03").glob(".*.tmp"))  # written atomically, no temp file left
+
+
+def test_fix_keeps_credit_lines_working(make_ws):
+    """A brief's half-width credit (调查监测科 高唐局) becomes full-width and still credits both units."""
+    briefs = ("---\nkind: 简讯\nsection: 简讯\n---\n"
+              "▲4月9日,全市农村不动产确权登记发证工作现场会在高唐召开。(调查监测科 高唐局)\n")
+    ws = make_ws({"issues/2024-03/20-briefs.md": briefs})
+    code, diags = check_json(ws)
+    assert {d["code"] for d in diags} == {"J220"}
+    code, out = run(ws, "check", "--fix", "2024-03")
+    assert code == 0 and "ok: no problems found" in out
+    text = (ws / "issues/2024-03/20-briefs.md").read_text(encoding="utf-8")
+    assert "▲4月9日，全市农村不动产确权登记发证工作现场会在高唐召开。（调查监测科 高唐局）" in text
+    from composer.workspace import open_workspace
+
+    issue, _ = open_workspace(ws).load_issue("2024-03")
+    brief = next(i for i in issue.items if i.title.startswith("4月9日") or "高唐" in i.title)
+    assert len(brief.credits) == 2
