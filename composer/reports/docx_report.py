@@ -26,6 +26,7 @@ FANGSONG, XBS, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", 
 LATIN = "Times New Roman"
 CHAR = 15.793  # pt: one 三号 character on the 28-character grid
 NOTE_PT = 14.0  # 四号 notes under the tables
+SMALL_TABLE_PT = 9.0  # 小五: tables of 18 columns
 TEXT_W_PT = ox.TEXT_W / 20
 FOOTER_TW = 1446  # 25.5 mm: the page number's dash line 7 mm below the 版心
 
@@ -169,10 +170,12 @@ def _cover(doc, rd: content.ReportDoc) -> None:
     dp.paragraph_format.right_indent = Pt(date_r * CHAR)
 
 
-def _lines(paragraph, lines: tuple[str, ...]) -> None:
+def _lines(paragraph, lines: tuple[str, ...], size: float | None = None) -> None:
     """Text with manual line breaks where the planned lines end (stacked headers, long names)."""
     for i, line in enumerate(lines):
         run = paragraph.add_run(line)
+        if size is not None:
+            run.font.size = Pt(size)
         if i < len(lines) - 1:
             run.add_break()
 
@@ -186,7 +189,8 @@ def _table(doc, spec: TableSpec, width_tw: int) -> None:
     ox.table_cell_margins(table, 20, 20)
     total_w = sum(spec.widths)
     widths = [round(width_tw * w / total_w) for w in spec.widths]
-    size = STYLES["GwTableHead"][1]
+    # the Golmud form's 18 columns are set in 小五 (9 pt), as in the PDF; the others in 五号
+    size = SMALL_TABLE_PT if spec.columns >= 18 else STYLES["GwTableHead"][1]
     caps = content.column_capacities(spec, width_tw / 20, size, 1.0)  # 20 twips = 1 pt cell margins
     for row in table.rows:
         for i, cell in enumerate(row.cells):
@@ -200,7 +204,7 @@ def _table(doc, spec: TableSpec, width_tw: int) -> None:
             cell = cell.merge(table.cell(h.row + h.rowspan - 1, h.col + h.colspan - 1))
         p = cell.paragraphs[0]
         p.style = _style("GwTableHead")
-        _lines(p, content.header_lines(h, caps, 2.0 / size))
+        _lines(p, content.header_lines(h, caps, 2.0 / size), size)
     for r in range(spec.header_rows):
         ox.repeat_header_row(table.rows[r])
         for cell in table.rows[r].cells:
@@ -216,7 +220,7 @@ def _table(doc, spec: TableSpec, width_tw: int) -> None:
             p.style = _style("GwTableUnit" if name else "GwTableCell")
             text = content.num(v)
             if text:
-                _lines(p, content.name_lines(text, caps[0]) if name else (text,))
+                _lines(p, content.name_lines(text, caps[0]) if name else (text,), size)
 
 
 def _landscape(doc):
