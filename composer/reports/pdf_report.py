@@ -192,6 +192,7 @@ def _html(ws, doc: content.ReportDoc) -> str:
         sig_indent=sig,
         date_indent=date,
         char=CHAR,
+        num=content.num,  # for report templates copied into a workspace before the lines were planned here
     )
 
 
