@@ -59,3 +59,29 @@ def test_init_without_terminal_uses_defaults(tmp_path):
     result = CliRunner().invoke(main, ["init", str(tmp_path / "plain")])
     assert result.exit_code == 0 and "简报名称" not in result.output
     assert 'organization: "本单位"' in (tmp_path / "plain/jianbao.yml").read_text(encoding="utf-8")
+
+
+def test_setup_puts_jianbao_on_path(tmp_path):
+    """setup.sh links .venv/bin/jianbao into ~/.local/bin when that folder is on PATH, else says how."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    home = tmp_path / "home"
+    env = dict(os.environ, HOME=str(home), PATH=f"{home}/.local/bin:{os.environ['PATH']}")
+    r = subprocess.run(["bash", str(repo / "scripts/setup.sh")], env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    link = home / ".local/bin/jianbao"
+    assert link.is_symlink() and link.resolve() == (repo / ".venv/bin/jianbao").resolve()
+    assert "jianbao is on PATH" in r.stderr and "Editable installation" not in r.stderr
+    # the README's bare `jianbao` now works from anywhere
+    v = subprocess.run(["jianbao", "--version"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert v.returncode == 0 and "jianbao" in v.stdout
+    # without ~/.local/bin on PATH nothing is linked, and the way to get it is printed
+    plain = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                            if Path(p, "jianbao").resolve() != (repo / ".venv/bin/jianbao").resolve())
+    env2 = dict(os.environ, HOME=str(tmp_path / "home2"), PATH=plain)
+    r2 = subprocess.run(["bash", str(repo / "scripts/setup.sh")], env=env2, capture_output=True, text=True, timeout=600)
+    assert r2.returncode == 0 and ". " in r2.stderr and ".venv/bin/activate" in r2.stderr
+    assert not (tmp_path / "home2/.local/bin/jianbao").exists()
