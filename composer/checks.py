@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
 from composer.diagnostics import Diagnostic, Severity, Source, error
 from composer.model import KIND_BRIEF, Heading, Image, Issue, Item, ListBlock, Paragraph, Publication, Table
@@ -127,6 +128,32 @@ def check_dates(issue: Issue, pub: Publication) -> list[Diagnostic]:
     return out
 
 
+def issue_files(issue: Issue) -> list[tuple[str, Path]]:
+    """(workspace-relative path, absolute path) of every item file of the issue."""
+    from composer.reader import item_files
+
+    folder = PurePosixPath(issue.source.path).parent
+    return [(str(folder / p.name), p) for p in item_files(issue.path)]
+
+
+def check_punctuation(issue: Issue, pub: Publication) -> list[Diagnostic]:
+    """Half-width ``, ; ( ) : ? !`` next to Chinese text, at file:line:column (``check --fix`` converts)."""
+    from composer import punctuation
+
+    out = []
+    for rel, path in issue_files(issue):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the loader reports unreadable files
+        for f in punctuation.scan(text):
+            out.append(Diagnostic(
+                Source(rel, f.line, f.column), "J220",
+                f"half-width {f.mark!r} in Chinese text ({f.context.strip()}); print wants {punctuation.FULL[f.mark]!r}",
+                "jianbao check --fix ISSUE converts them in place", Severity.WARNING))
+    return out
+
+
 def check_glyphs(issue: Issue, pub: Publication) -> list[Diagnostic]:
     from composer import fonts
 
@@ -140,6 +167,7 @@ CHECKS = (
     ("images", check_images),
     ("briefs", check_brief_length),
     ("dates", check_dates),
+    ("punctuation", check_punctuation),
     ("glyphs", check_glyphs),
 )
 

@@ -52,13 +52,28 @@ def main(ctx: click.Context, directory: Path | None) -> None:
     ctx.ensure_object(dict)["dir"] = directory
 
 
+def _interactive() -> bool:
+    import sys
+
+    return sys.stdin.isatty()
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Create a new workspace in DIRECTORY."""
+@click.option("--name", help="The bulletin's name (masthead), e.g. 自然资源工作简报.")
+@click.option("--organization", help="The organisation that signs the 通报, e.g. 某某市自然资源局.")
+@click.option("--office", help="The editing office printed in the bulletin (default: <organization>办公室).")
+def init(directory: Path, name: str | None, organization: str | None, office: str | None) -> None:
+    """Create a new workspace in DIRECTORY (asks for the office's names when run in a terminal)."""
     from composer.commands import init as init_cmd
 
-    for line in init_cmd.init(directory):
+    default = init_cmd.Names()
+    if _interactive():
+        name = name or click.prompt("简报名称 (bulletin name)", default=default.name)
+        organization = organization or click.prompt("发文单位 (organisation signing the 通报)", default=default.organization)
+    names = init_cmd.Names(name=name or default.name, organization=organization or default.organization,
+                           office=office or "")
+    for line in init_cmd.init(directory, names):
         progress(line)
 
 
@@ -66,12 +81,16 @@ def init(directory: Path) -> None:
 @click.argument("issue")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Diagnostics format.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--fix", is_flag=True, help="Convert half-width punctuation in Chinese text (J220) in place, then check.")
 @click.pass_context
-def check(ctx: click.Context, issue: str, fmt: str, strict: bool) -> None:
+def check(ctx: click.Context, issue: str, fmt: str, strict: bool, fix: bool) -> None:
     """Validate ISSUE (a folder or an id under issues/) without rendering."""
     from composer.commands import check as check_cmd
 
     ws = workspace(ctx)
+    if fix:
+        for rel, n in check_cmd.fix(ws, issue):
+            progress(f"fixed {n} half-width mark(s) in {rel}")
     diags = check_cmd.check(ws, issue)
     if fmt == "text" and not diags:
         progress("ok: no problems found")

@@ -44,7 +44,7 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the JSON report to stdout; write nothing.")
     @click.option("--commentary", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   help="A text file with the editor's commentary paragraph(s).")
-    @click.option("--date", "date_", default=None, help="Date under the signature, e.g. 2024-03-20 (default: today).")
+    @click.option("--date", "date_", default=None, help="Date under the signature, e.g. 2024-03-20 (default: today, or for a long-past period the last day of the month after it; the date used is printed).")
     @click.option("--strict", is_flag=True, help="Fail on warnings too.")
     @click.pass_context
     def report(ctx, period: str, year: str | None, formats: str | None, out: str | None, as_json: bool,
@@ -61,9 +61,9 @@ def register(main: click.Group) -> None:
         if period == "annual":
             if not year:
                 raise click.UsageError("usage: jianbao report annual YEAR (e.g. 2024)")
-            fmts = _formats(formats, ("json",) + tuple(
-                f for f in ("docx", "xlsx") if report_cmd.available(f)))
-            written, text, diags = report_cmd.annual(ws, year, fmts, out_path, to_stdout=to_stdout, strict=strict)
+            fmts = _formats(formats, report_cmd.default_formats())
+            written, text, diags = report_cmd.annual(ws, year, fmts, out_path, to_stdout=to_stdout, strict=strict,
+                                                     date=_date(date_))
         else:
             if year:
                 raise click.UsageError(f"unexpected argument {year!r}")

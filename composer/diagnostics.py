@@ -25,8 +25,11 @@ class Source:
 
     path: str
     line: int = 0
+    column: int = 0  # 1-based, when a finding points inside the line
 
     def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
@@ -54,12 +57,14 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "J212": ("bad-issue", Severity.ERROR, "issue.yml is missing or invalid"),
     "J214": ("bad-credit", Severity.ERROR, "a credit line is malformed (no unit, a unit twice, groups run together)"),
     "J213": ("unknown-section", Severity.ERROR, "an item names a section the issue does not list"),
+    "J220": ("halfwidth-punct", Severity.WARNING, "half-width punctuation between Chinese characters"),
     "J301": ("bad-ledger", Severity.ERROR, "a ledger entry is malformed"),
     "J302": ("ledger-unit", Severity.ERROR, "a ledger entry names an unknown unit"),
     "J303": ("ledger-outlet", Severity.ERROR, "a ledger entry names an unknown outlet"),
     "J304": ("ledger-duplicate", Severity.ERROR, "a ledger entry is recorded twice"),
     "J305": ("ledger-date", Severity.ERROR, "a date is outside its period"),
     "J306": ("closed-period", Severity.ERROR, "a change alters a closed period"),
+    "J320": ("empty-period", Severity.WARNING, "a report covers a period with no recorded event"),
     "J401": ("bad-rules", Severity.ERROR, "the rules file is invalid"),
     "J501": ("render", Severity.ERROR, "an output could not be rendered"),
     "J502": ("bad-template", Severity.ERROR, "a layout template does not compile or fails to render"),
@@ -135,6 +140,7 @@ def format_json(diags) -> str:
                 {
                     "path": d.source.path,
                     "line": d.source.line,
+                    **({"column": d.source.column} if d.source.column else {}),
                     "code": d.code,
                     "name": d.name,
                     "severity": d.severity.value,

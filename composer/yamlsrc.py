@@ -241,6 +241,17 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return "".join(lines[1:]), "", len(lines) + 1
 
 
+def edit_roundtrip(text: str, edit) -> str:
+    """``text`` loaded round-trip (comments, order and quoting kept), changed by ``edit(data)``, dumped."""
+    y = _yaml()
+    y.preserve_quotes = True
+    data = y.load(text)
+    edit(data)
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return buf.getvalue()
+
+
 def dump(data: Any) -> str:
     buf = io.StringIO()
     _yaml().dump(data, buf)

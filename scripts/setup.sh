@@ -56,7 +56,34 @@ sig="$(sha256sum pyproject.toml | cut -d' ' -f1)$extras"
 if [ ! -f "$stamp" ] || ! grep -qxF "$sig" "$stamp"; then
   echo "setup: installing jianbao into .venv" >&2
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".$extras"
+  # setuptools prints a long "Editable installation" warning on every editable install
+  PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e ".$extras"
   if [ $want_tests = 1 ]; then echo "$sig" > "$stamp"; echo "${sig%\[test\]}" >> "$stamp"; else echo "$sig" > "$stamp"; fi
 fi
-echo "setup: ready (.venv/bin/jianbao)" >&2
+
+# `jianbao` as a plain command: a link in ~/.local/bin when that folder is on PATH (and
+# holds no other checkout's jianbao); otherwise say how.  JIANBAO_NO_LINK=1 skips the link.
+exe="$PWD/.venv/bin/jianbao"
+bindir="$HOME/.local/bin"
+case ":$PATH:" in
+  *":$bindir:"*) on_path=1 ;;
+  *) on_path=0 ;;
+esac
+if [ "${JIANBAO_NO_LINK:-0}" != 1 ] && [ $on_path = 1 ] \
+   && { [ ! -e "$bindir/jianbao" ] || [ "$(readlink "$bindir/jianbao")" = "$exe" ]; }; then
+  mkdir -p "$bindir"
+  ln -sfn "$exe" "$bindir/jianbao"
+  echo "setup: ready: jianbao is on PATH ($bindir/jianbao -> .venv/bin/jianbao)" >&2
+elif [ "$(command -v jianbao 2>/dev/null)" = "$exe" ]; then
+  echo "setup: ready: jianbao is on PATH" >&2
+else
+  echo "setup: ready: .venv/bin/jianbao" >&2
+  echo "  to type plain 'jianbao' (as README and 'jianbao init' do), run in each shell:" >&2
+  echo "    . $PWD/.venv/bin/activate" >&2
+  if [ -e "$bindir/jianbao" ] && [ "$(readlink "$bindir/jianbao")" != "$exe" ]; then
+    echo "  ($bindir/jianbao belongs to another checkout: $(readlink "$bindir/jianbao"))" >&2
+  else
+    echo "  or once: mkdir -p ~/.local/bin && ln -s $exe ~/.local/bin/jianbao" >&2
+    echo "  (Debian puts ~/.local/bin on PATH at the next login when it exists)" >&2
+  fi
+fi

@@ -187,3 +187,72 @@ def test_image_with_chinese_name(make_ws):
     _, diags = check_json(ws)
     assert not [d for d in diags if d["code"] == "J209"]
 
+
+
+# ---------------------------------------------------------------- half-width punctuation (J220, check --fix)
+
+PUNCT_ITEM = """\
+---
+# the editor's note on this item stays
+title: "试点,推进"   # quoted, with a comment
+kind: 信息
+units: [开发利用科, 调查监测科]
+section: 工作动态
+---
+全市(试点)供应土地1,000宗,面积3.5亩;详见 https://example.org/a?x=1,2 和[附件](files/a(1).pdf)。
+
+时间: 10:30召开,会议
+
+```
+code,中文(不改)
+```
+
+1) 保持列表标记,不改
+"""
+
+
+def test_halfwidth_punctuation_warns_with_column(make_ws):
+    ws = make_ws({"issues/2024-03/05-p.md": PUNCT_ITEM})
+    code, diags = check_json(ws)
+    found = [(d["line"], d["column"]) for d in diags if d["code"] == "J220"]
+    assert code == 0 and all(d["severity"] == "warning" for d in diags if d["code"] == "J220")
+    # title ',' (line 3); body: ( ) , ; on line 8; ':' and ',' on line 10; ',' of the list item (line 16)
+    assert found == [(3, 11), (8, 3), (8, 6), (8, 17), (8, 24), (10, 3), (10, 12), (16, 10)]
+    code, out = run(ws, "check", "2024-03")
+    assert "issues/2024-03/05-p.md:8:3: warning[J220 halfwidth-punct]: half-width '('" in out
+
+
+def test_check_fix_converts_only_the_text(make_ws):
+    ws = make_ws({"issues/2024-03/05-p.md": PUNCT_ITEM})
+    code, out = run(ws, "check", "--fix", "2024-03")
+    assert code == 0 and "fixed 8 half-width mark(s) in issues/2024-03/05-p.md" in out
+    text = (ws / "issues/2024-03/05-p.md").read_text(encoding="utf-8")
+    assert text == (PUNCT_ITEM
+                    .replace('"试点,推进"', '"试点，推进"')
+                    .replace("全市(试点)供应土地1,000宗,面积3.5亩;", "全市（试点）供应土地1,000宗，面积3.5亩；")
+                    .replace("时间: 10:30召开,会议", "时间：10:30召开，会议")
+                    .replace("1) 保持列表标记,不改", "1) 保持列表标记，不改"))
+    # comments, the flow list, the URL, the link target and the code block are untouched
+    assert "# the editor's note on this item stays" in text and "units: [开发利用科, 调查监测科]" in text
+    assert "https://example.org/a?x=1,2" in text and "(files/a(1).pdf)" in text and "code,中文(不改)" in text
+    code, diags = check_json(ws)
+    assert not [d for d in diags if d["code"] == "J220"]
+    assert not list((ws / "issues/2024-03").glob(".*.tmp"))  # written atomically, no temp file left
+
+
+def test_fix_keeps_credit_lines_working(make_ws):
+    """A brief's half-width credit (调查监测科 高唐局) becomes full-width and still credits both units."""
+    briefs = ("---\nkind: 简讯\nsection: 简讯\n---\n"
+              "▲4月9日,全市农村不动产确权登记发证工作现场会在高唐召开。(调查监测科 高唐局)\n")
+    ws = make_ws({"issues/2024-03/20-briefs.md": briefs})
+    code, diags = check_json(ws)
+    assert {d["code"] for d in diags} == {"J220"}
+    code, out = run(ws, "check", "--fix", "2024-03")
+    assert code == 0 and "ok: no problems found" in out
+    text = (ws / "issues/2024-03/20-briefs.md").read_text(encoding="utf-8")
+    assert "▲4月9日，全市农村不动产确权登记发证工作现场会在高唐召开。（调查监测科 高唐局）" in text
+    from composer.workspace import open_workspace
+
+    issue, _ = open_workspace(ws).load_issue("2024-03")
+    brief = next(i for i in issue.items if i.title.startswith("4月9日") or "高唐" in i.title)
+    assert len(brief.credits) == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 from decimal import Decimal as D
 
@@ -285,7 +286,8 @@ def _texts(document) -> list[str]:
 
 
 def _table_text(table) -> list[list[str]]:
-    return [[c.text for c in row.cells] for row in table.rows]
+    """Cell texts with the planned line breaks removed (see test_docx_table_breaks for them)."""
+    return [[c.text.replace("\n", "") for c in row.cells] for row in table.rows]
 
 
 # ---------------------------------------------------------------- DOCX, Liaocheng form
@@ -305,11 +307,11 @@ def test_docx_cover(lc_docx):
         assert "聊城市自然资源和规划局" in texts and "2024年3月20日" in texts
         assert "总体来看，1月份各单位报送稿件数量较少、质量一般。" in texts
     # signature 右空二字: right indent of two grid characters
-    sig = next(p for p in d.paragraphs if p.style.name == "GwSignature")
+    sig = next(p for p in d.paragraphs if p.style.style_id == "GwSignature")
     assert abs(sig.paragraph_format.right_indent.pt - 2 * 15.793) < 0.1
     # 附件 starts a new page, label then title
     label = next(p for p in d.paragraphs if p.text == "附件")
-    assert label.paragraph_format.page_break_before and label.style.name == "GwAttachLabel"
+    assert label.paragraph_format.page_break_before and label.style.style_id == "GwAttachLabel"
 
 
 def test_docx_tables(lc_docx):
@@ -330,6 +332,19 @@ def test_docx_tables(lc_docx):
     head = d.tables[0].rows[0].cells
     assert head[0]._tc is d.tables[0].rows[1].cells[0]._tc
     assert head[2]._tc is head[4]._tc
+
+
+def test_docx_table_breaks(lc_docx):
+    """Headers stack at word boundaries as in the reference (总/排/名, 本月/分数); names stay whole."""
+    _, d = lc_docx
+    head = [c.text for c in d.tables[0].rows[0].cells]
+    assert head[1] == "上报\n篇数" and head[-1] == "总\n排\n名"
+    assert head[-3:-1] == ["本月\n分数", "累计\n分数"] and head[8] == "本月\n基础分"
+    sub = [c.text for c in d.tables[0].rows[1].cells]
+    assert sub[2] == "市级\n以上\n采用\n篇数"
+    # the 单位 column is wide enough for every name of the sample: no name is broken
+    for t in d.tables:
+        assert all("\n" not in row.cells[0].text for row in t.rows[2:])
 
 
 UNIT_LINES = (
@@ -367,8 +382,10 @@ def test_docx_styles_and_page(lc_docx):
 
     from docx.oxml.ns import qn
 
-    def east_asia(style_name):
-        rf = d.styles[style_name].element.rPr.find(qn("w:rFonts"))
+    by_id = {s.style_id: s for s in d.styles}
+
+    def east_asia(style_id):
+        rf = by_id[style_id].element.rPr.find(qn("w:rFonts"))
         assert rf.get(qn("w:eastAsiaTheme")) is None
         return rf.get(qn("w:eastAsia"))
 
@@ -376,9 +393,12 @@ def test_docx_styles_and_page(lc_docx):
     assert east_asia("GwBody") == "仿宋_GB2312"
     assert east_asia("GwAttachLabel") == "黑体"
     assert east_asia("GwTableTitle") == "楷体_GB2312"
-    assert d.styles["GwTitle"].font.size.pt == 22 and d.styles["GwBody"].font.size.pt == 16
+    assert by_id["GwTitle"].font.size.pt == 22 and by_id["GwBody"].font.size.pt == 16
     title = next(p for p in d.paragraphs if p.text == "关于1月份政务信息采用情况的通报")
-    assert title.style.name == "GwTitle"
+    assert title.style.style_id == "GwTitle"
+    # an editor sees Chinese style names, as in the bulletin's DOCX
+    assert (title.style.name, by_id["GwBody"].name, by_id["GwSignature"].name) == ("公文标题", "公文正文", "发文机关署名")
+    assert all(not s.name.startswith("Gw") for s in d.styles if s.style_id.startswith("Gw"))
     sec = d.sections[0]
     assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
     assert [round(x.mm) for x in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == [37, 35, 28, 26]
@@ -518,3 +538,148 @@ def test_pdf_golmud(pdf_texts):
     assert "合计551620091292079241635361" in flat
     last = reader.pages[-1].mediabox
     assert float(last.width) > float(last.height)  # the 附件 table page is landscape
+
+
+# ---------------------------------------------------------------- PDF layout (issue 10 point 8)
+
+@pytest.fixture(scope="module")
+def lc_pdf_lines(workspaces, lc_report):
+    """Every printed line of the Liaocheng PDF: (page, y, x0, x1, text, size), from pdfminer's glyphs."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    from composer.reports import pdf_report
+
+    data = pdf_report.render(workspaces[0], lc_report)
+    out = []
+
+    def chars(obj):
+        if isinstance(obj, LTChar):
+            yield obj
+        elif hasattr(obj, "__iter__"):
+            for o in obj:
+                yield from chars(o)
+
+    for n, page in enumerate(extract_pages(io.BytesIO(data)), 1):
+        rows: dict[tuple[float, float], list] = {}
+        for c in chars(page):
+            rows.setdefault((round(c.y0), round(c.size)), []).append(c)
+        for (y, size), cs in sorted(rows.items(), key=lambda kv: -kv[0][0]):
+            cs.sort(key=lambda c: c.x0)
+            out.append((n, y, cs[0].x0, cs[-1].x1, "".join(c.get_text() for c in cs), size))
+    return out
+
+
+LEFT, RIGHT = 28 * 72 / 25.4, (28 + 156) * 72 / 25.4  # the 版心's edges (pt)
+
+
+def test_pdf_body_is_justified(lc_pdf_lines):
+    """A body line followed by a line of the same paragraph ends on the 版心's right edge."""
+    body = [ln for ln in lc_pdf_lines if ln[5] == 16 and ln[0] == 1]
+    full = [a for a, b in zip(body, body[1:]) if abs(b[2] - LEFT) < 1 and len(a[4]) > 15]
+    assert len(full) >= 4
+    for ln in full:
+        assert abs(ln[3] - RIGHT) < 2.0, ln
+    # unit summaries in the attachment too (a line that continues on the next one)
+    units = [ln for ln in lc_pdf_lines if ln[5] == 16 and "（1月份报送稿件" in ln[4]]
+    assert units and all(abs(ln[3] - RIGHT) < 2.0 for ln in units if not ln[4].endswith("）"))
+
+
+def test_pdf_unit_summary_keeps_its_end(lc_pdf_lines):
+    texts = [ln[4].strip() for ln in lc_pdf_lines if ln[5] == 16]
+    assert not [t for t in texts if t.startswith("分）") or t.endswith("累计") or re.search(r"累计[\d.]+$", t)]
+
+
+def test_pdf_notes_align_and_headers_stack(lc_pdf_lines):
+    notes = [ln for ln in lc_pdf_lines if ln[5] == 14 and (ln[4].startswith("注：1、") or ln[4].startswith("2、"))]
+    assert len(notes) == 2
+    first, second = notes
+    assert abs((first[2] + 2 * 14) - second[2]) < 1.0  # 注： hangs, 1、 and 2、 start at the same x
+    # 总/排/名 stacked one character a line in the rank column, as in the reference
+    # (the rank column is the rightmost: the last glyph of three successive header lines)
+    stack = [ln for ln in lc_pdf_lines if ln[0] == 2 and ln[5] < 12 and ln[4].strip()[-1:] in ("总", "排", "名")]
+    assert [ln[4].strip()[-1] for ln in stack[:3]] == ["总", "排", "名"]
+    assert len({round(ln[3]) for ln in stack[:3]}) == 1
+
+
+def test_pdf_unit_column_breaks_at_words():
+    from composer.reports.content import name_lines, wrap_words
+
+    assert name_lines("自然资源督察办公室", 12) == ("自然资源督察办公室",)
+    assert name_lines("东昌府区分局", 5) == ("东昌府区", "分局")
+    assert name_lines("市国土空间开发保护中心", 6.5) == ("市国土空间", "开发保护中心")
+    assert name_lines("科技和信息化科", 5) == ("科技和", "信息化科")
+    assert wrap_words(("总", "排名"), 1.5) == ("总", "排", "名")
+    assert wrap_words(("本月", "基础分"), 3.3) == ("本月", "基础分")
+
+
+def test_signature_date_default():
+    from composer.commands.report import signature_date
+
+    today = dt.date(2026, 11, 30)
+    assert signature_date(("2026-11",), today) == (today, "today")
+    assert signature_date(("2026-10",), today)[0] == today  # issued in the weeks after the month
+    d, why = signature_date(("2024-01",), today)
+    assert d == dt.date(2024, 2, 29) and "long ago" in why
+    assert signature_date(("2024-11", "2024-12"), today)[0] == dt.date(2025, 1, 31)
+
+
+# ---------------------------------------------------------------- whole commands on the sample ledger
+
+@pytest.fixture(scope="module")
+def sample_ledger_ws(tmp_path_factory):
+    """The repository's own sample rules, units and January ledger in a fresh workspace."""
+    import shutil
+    from pathlib import Path
+
+    from tests.conftest import PUBLICATION, write_files
+
+    repo = Path(__file__).resolve().parents[1]
+    dest = write_files(tmp_path_factory.mktemp("annual") / "ws", {"jianbao.yml": PUBLICATION})
+    shutil.copytree(repo / "contributors", dest / "contributors")
+    shutil.copytree(repo / "ledger", dest / "ledger")
+    return dest
+
+
+def _cli(ws, *args):
+    from click.testing import CliRunner
+
+    from composer.cli import main
+
+    r = CliRunner().invoke(main, ["-C", str(ws), *args], catch_exceptions=False)
+    return r.exit_code, r.output + (r.stderr if r.stderr_bytes is not None else "")
+
+
+def test_annual_report_documents(sample_ledger_ws):
+    """`report annual 2024` writes DOCX, XLSX and PDF like the monthly 通报 (issue 9 point 7)."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    code, out = _cli(sample_ledger_ws, "report", "annual", "2024")
+    assert code == 0, out
+    folder = sample_ledger_ws / "build/reports/2024-annual"
+    assert {p.suffix for p in folder.iterdir()} == {".docx", ".xlsx", ".pdf", ".json", ".md"}
+    assert "signature date 2025年1月31日" in out and "--date" in out
+    d = Document(str(folder / "2024-年度统计.docx"))
+    texts = [p.text for p in d.paragraphs]
+    assert "关于2024年度政务信息采用情况的通报" in texts and "2025年1月31日" in texts
+    assert any(t.startswith("2024年，共收到各单位报送信息224篇") for t in texts)
+    assert len(d.tables) == 3 and d.tables[0].rows[-1].cells[0].text == "合计"
+    wb = load_workbook(folder / "2024-年度统计.xlsx")
+    assert len(wb.sheetnames) == 3
+    values = [c.value for row in wb[wb.sheetnames[0]].iter_rows() for c in row]
+    assert "高新区分局" in values and "合计" in values
+    text = subprocess.run(["pdftotext", str(folder / "2024-年度统计.pdf"), "-"], capture_output=True,
+                          check=True).stdout.decode()
+    flat = "".join(text.split())
+    assert "关于2024年度政务信息采用情况的通报" in flat and "2024年政务信息采用情况统计" in flat
+
+
+def test_report_of_an_empty_period_warns(sample_ledger_ws):
+    code, out = _cli(sample_ledger_ws, "report", "2024-03", "--format", "json", "--date", "2024-04-10")
+    assert code == 0
+    assert "warning[J320 empty-period]: no event is recorded for 2024-03" in out
+    assert "signature date 2024年4月10日 (--date)" in out
+    code, out = _cli(sample_ledger_ws, "report", "2024-03", "--format", "json", "--strict",
+                     "--out", str(sample_ledger_ws / "strict"))
+    assert code == 1 and not (sample_ledger_ws / "strict").exists()

@@ -55,3 +55,23 @@ def check(ws, issue_arg) -> list[Diagnostic]:
     if issue is not None and not has_errors(diags):
         diags += check_layout(ws, issue)
     return diags
+
+
+def fix(ws, issue_arg) -> list[tuple[str, int]]:
+    """``check --fix``: convert half-width punctuation in the issue's item files, each written atomically.
+
+    Returns (file, marks converted) for every file changed.  An issue that does not
+    load is left alone (the check that follows reports why).
+    """
+    from composer import punctuation
+    from composer.checks import issue_files
+
+    issue, _ = ws.load_issue(issue_arg)
+    if issue is None:
+        return []
+    done = []
+    for rel, path in issue_files(issue):
+        n = punctuation.fix_file(path)
+        if n:
+            done.append((rel, n))
+    return done

@@ -2,13 +2,18 @@
 
 Layouts and the rules file are copied from the jianbao checkout this package runs
 from (the sample publication at its root), so a new office starts from working
-templates and edits them; units, issues and the ledger start small.
+templates and edits them; units, issues and the ledger start small.  The office's
+own names (bulletin, editing office, organisation) go into jianbao.yml, and the
+organisation replaces the sample office's in the copied rules' report wording.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from composer.config import PUBLICATION_FILE
@@ -18,10 +23,10 @@ SAMPLE_ROOT = Path(__file__).resolve().parents[2]
 
 PUBLICATION = """\
 # 简报的基本信息 — see docs/formats.md
-name: 工作简报
-office: 办公室
+name: {name}
+office: {office}
 office_unit: 办公室
-organization: 本单位
+organization: {organization}
 distribution:
   报: [上级机关]
   送: [有关部门]
@@ -75,8 +80,62 @@ section: 简讯
 """
 
 
-def init(directory: Path) -> list[str]:
+# what git should not track: outputs, the ledger's lock, temporary files of jianbao's
+# atomic writes and of Word/WPS/LibreOffice
+GITIGNORE = """\
+build/
+ledger/.lock
+*.tmp
+.*.tmp
+~$*
+.~lock.*#
+"""
+
+SAMPLE_ORGANIZATION = "聊城市自然资源和规划局"  # in the sample rules' report wording
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The new office's own names (``jianbao init --name … --organization …``)."""
+
+    name: str = "工作简报"  # the bulletin's masthead
+    organization: str = "本单位"  # the 通报's signature (发文机关)
+    office: str = ""  # the editing office printed in the bulletin; default 〈organization〉办公室
+
+    @property
+    def office_text(self) -> str:
+        if self.office:
+            return self.office
+        return "办公室" if self.organization == Names.organization else f"{self.organization}办公室"
+
+
+def _yaml_text(value: str) -> str:
+    """A YAML scalar for any text (JSON strings are YAML double-quoted scalars)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _report_wording(rules_text: str, organization: str) -> str:
+    """The sample organisation's name replaced by ``organization`` inside the top-level ``report:`` block."""
+    out, inside = [], False
+    for line in rules_text.splitlines(keepends=True):
+        if line[:1].strip() and not line.startswith("#"):
+            inside = line.startswith("report:")
+        out.append(line.replace(SAMPLE_ORGANIZATION, organization) if inside else line)
+    return "".join(out)
+
+
+def _command() -> str:
+    """How to run jianbao from the user's shell: plain when on PATH, else this executable's path."""
+    exe = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("jianbao")
+    if on_path or exe is None or exe.name != "jianbao":
+        return "jianbao"
+    return str(exe)
+
+
+def init(directory: Path, names: Names | None = None) -> list[str]:
     """Create the workspace; returns the progress lines to show."""
+    names = names or Names()
     directory = Path(directory)
     if (directory / PUBLICATION_FILE).exists():
         raise JianbaoError(f"{directory}: already a jianbao workspace ({PUBLICATION_FILE} exists)")
@@ -86,23 +145,31 @@ def init(directory: Path) -> list[str]:
     today = dt.date.today()
     issue_id = f"{today.year}-01"
     files = {
-        PUBLICATION_FILE: PUBLICATION,
+        PUBLICATION_FILE: PUBLICATION.format(name=_yaml_text(names.name), office=_yaml_text(names.office_text),
+                                             organization=_yaml_text(names.organization)),
         "contributors/units.yml": UNITS,
         f"issues/{issue_id}/issue.yml": ISSUE.format(date=today.isoformat()),
         f"issues/{issue_id}/01-example.md": ARTICLE,
         f"issues/{issue_id}/20-briefs.md": BRIEFS,
         "ledger/events/.keep": "",
-        ".gitignore": "build/\n",
+        ".gitignore": GITIGNORE,
     }
     for rel, text in files.items():
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     shutil.copytree(layouts, directory / "layouts", dirs_exist_ok=True)
+    lines = [f"created {directory}/{rel}" for rel in files] + [f"created {directory}/layouts/"]
     rules = SAMPLE_ROOT / "contributors" / "rules.yml"
     if rules.is_file():
-        shutil.copy2(rules, directory / "contributors" / "rules.yml")
-    return [f"created {directory}/{rel}" for rel in files] + [
-        f"created {directory}/layouts/",
-        f"next: cd {directory} && jianbao build issues/{issue_id}",
-    ]
+        text = rules.read_text(encoding="utf-8")
+        if names.organization != Names.organization:
+            text = _report_wording(text, names.organization)
+        (directory / "contributors" / "rules.yml").write_text(text, encoding="utf-8")
+        lines.append(f"created {directory}/contributors/rules.yml — the scoring rules of the sample office (聊城): "
+                     "edit its points and its `report:` section (title, addressees, notes) for your office")
+    cmd = _command()
+    lines.append(f"next: cd {directory} && {cmd} build issues/{issue_id}")
+    if cmd != "jianbao":
+        lines.append("  (to type plain `jianbao`: `. .venv/bin/activate` in the jianbao checkout, see its README)")
+    return lines

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from composer.cliutil import progress
-from composer.diagnostics import Diagnostic, JianbaoError, Source, error, has_errors
+from composer.diagnostics import Diagnostic, JianbaoError, Severity, Source, error, has_errors
 from composer.output import write_all
 
 FORMATS = ("docx", "pdf", "xlsx", "json")
@@ -70,14 +70,47 @@ def _render(ws, report, fmt: str, annual: bool = False) -> tuple[bytes | None, l
     return (data.encode("utf-8") if isinstance(data, str) else data), []
 
 
+def _month_end(month: str) -> dt.date:
+    y, m = (int(x) for x in month.split("-"))
+    return dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+# a 通报 is issued in the weeks after its period; past this many days the period is "long past"
+TIMELY_DAYS = 62
+
+
+def signature_date(months: tuple[str, ...], today: dt.date) -> tuple[dt.date, str]:
+    """The date under the signature when ``--date`` is not given, and why it was chosen.
+
+    Today, while the period ended at most about two months ago (the report is being
+    issued now); for a long-past period the last day of the following month, when
+    such a report would have gone out, never a date years later.
+    """
+    end = _month_end(months[-1])
+    if today <= end + dt.timedelta(days=TIMELY_DAYS):
+        return today, "today"
+    nxt = _month_end(f"{end.year + end.month // 12:04d}-{end.month % 12 + 1:02d}")
+    return nxt, "the period ended long ago: the last day of the month after it"
+
+
 def report(ws, period: str, formats: tuple[str, ...], out: Path | None = None, *, commentary: str = "",
-           date: dt.date | None = None, to_stdout: bool = False, strict: bool = False):
+           date: dt.date | None = None, to_stdout: bool = False, strict: bool = False, today: dt.date | None = None):
     """Score and render ``period``; returns (written paths, JSON text for stdout or None, diagnostics)."""
+    from composer.model import chinese_date
     from composer.scoring import build_report
 
     progress(f"scoring {period} …")
-    rep, diags = build_report(ws, period, date=date or dt.date.today(), commentary=commentary)
+    rep, diags = build_report(ws, period, date=date, commentary=commentary)
     if rep is None or has_errors(diags, strict):
+        return [], None, diags
+    if date is None:
+        chosen, why = signature_date(tuple(rep.months), today or dt.date.today())
+        rep = dataclasses.replace(rep, date=chosen)
+        progress(f"signature date {chinese_date(chosen)} ({why}); set it with --date YYYY-MM-DD")
+    else:
+        progress(f"signature date {chinese_date(date)} (--date)")
+    diags += empty_period(ws, rep)
+    if has_errors(diags, strict):
         return [], None, diags
     if to_stdout:
         from composer.reports import json_report
@@ -95,6 +128,17 @@ def report(ws, period: str, formats: tuple[str, ...], out: Path | None = None, *
         return [], None, diags
     write_all(files, within=(ws.root, *([out] if out else ())))
     return list(files), None, diags
+
+
+def empty_period(ws, rep) -> list[Diagnostic]:
+    """A warning when nothing at all was recorded for the period: the 通报 would be all zeros."""
+    rows = [r for g in rep.groups for r in g.rows]
+    if rep.received or any(r.submitted or r.period_points or r.items for r in rows):
+        return []
+    months = "、".join(rep.months)
+    return [Diagnostic(Source("ledger"), "J320", f"no event is recorded for {months}: the report would be all zeros",
+                       "check the period, or enter the month's events first (jianbao ledger add …)",
+                       Severity.WARNING)]
 
 
 # ---------------------------------------------------------------- annual
@@ -209,8 +253,8 @@ def annual_markdown(data: dict) -> str:
 
 
 def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None, *, to_stdout: bool = False,
-           strict: bool = False):
-    """``jianbao report annual YEAR``: JSON + Markdown, plus DOCX/XLSX when a renderer has ``render_annual``."""
+           strict: bool = False, date: dt.date | None = None, today: dt.date | None = None):
+    """``jianbao report annual YEAR``: JSON + Markdown, and DOCX/XLSX/PDF laid out like the monthly 通报."""
     try:
         year = int(str(year_arg).strip())
     except ValueError:
@@ -224,6 +268,12 @@ def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None,
         return [], text, diags
     target = out_dir(ws, f"{year}-annual", out)
     files: dict[Path, bytes] = {}
+    from composer.model import chinese_date
+
+    if date is None and any(f != "json" for f in formats):
+        date, why = signature_date(tuple(f"{year:04d}-{m:02d}" for m in range(1, 13)), today or dt.date.today())
+        progress(f"signature date {chinese_date(date)} ({why}); set it with --date YYYY-MM-DD")
+    documents = dict(data, date=date)  # the renderers' copy: the JSON stays as it was
     for fmt in formats:
         if fmt == "json":
             files[target / f"{year}-年度统计.json"] = text.encode("utf-8")
@@ -237,7 +287,7 @@ def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None,
             progress(f"no annual {fmt} renderer: skipped (JSON and Markdown written)")
             continue
         progress(f"rendering {fmt} …")
-        rendered, rdiags = _render(ws, data, fmt, annual=True)
+        rendered, rdiags = _render(ws, documents, fmt, annual=True)
         diags += rdiags
         if rendered is not None:
             files[target / f"{year}-年度统计.{fmt}"] = rendered

@@ -55,6 +55,14 @@ class HeaderCell:
     text: str
     rowspan: int = 1
     colspan: int = 1
+    words: tuple[str, ...] = ()  # where the text may break (上报|篇数); () = between any characters
+
+
+def _hc(row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1) -> HeaderCell:
+    """A header cell from ``上报|篇数`` (``|`` marks where the printed header may break)."""
+    words = tuple(w for w in text.split("|") if w)
+    return HeaderCell(row=row, col=col, text="".join(words), rowspan=rowspan, colspan=colspan,
+                      words=words if len(words) > 1 else ())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,15 +271,15 @@ LIAOCHENG_COLUMNS = (
 
 def _liaocheng_header() -> tuple[HeaderCell, ...]:
     cells = [
-        HeaderCell(row=0, col=0, text="单位", rowspan=2),
-        HeaderCell(row=0, col=1, text="上报篇数", rowspan=2),
-        HeaderCell(row=0, col=2, text="采用信息", colspan=3),
-        HeaderCell(row=0, col=5, text="约稿", colspan=2),
+        _hc(0, 0, "单位", rowspan=2),
+        _hc(0, 1, "上报|篇数", rowspan=2),
+        _hc(0, 2, "采用|信息", colspan=3),
+        _hc(0, 5, "约稿", colspan=2),
     ]
-    for col, text in zip(range(7, 12), ("报省市", "本月基础分", "本月分数", "累计分数", "总排名")):
-        cells.append(HeaderCell(row=0, col=col, text=text, rowspan=2))
-    for col, text in zip(range(2, 7), ("市级以上采用篇数", "市局简报采用篇数", "记分", "篇数", "记分")):
-        cells.append(HeaderCell(row=1, col=col, text=text))
+    for col, text in zip(range(7, 12), ("报|省市", "本月|基础分", "本月|分数", "累计|分数", "总|排名")):
+        cells.append(_hc(0, col, text, rowspan=2))
+    for col, text in zip(range(2, 7), ("市级|以上|采用|篇数", "市局|简报|采用|篇数", "记分", "篇数", "记分")):
+        cells.append(_hc(1, col, text))
     return tuple(sorted(cells, key=lambda c: (c.row, c.col)))
 
 
@@ -292,6 +300,18 @@ def liaocheng_row(row) -> tuple[Value, ...]:
     )
 
 
+# content widths (characters) of the columns after 单位: two characters for the counts
+# (上报/篇数 stacks), room for 26.5 in the points, three for 本月/基础分, one and a half for
+# the rank (总/排/名 stacks, as in the reference)
+LIAOCHENG_WIDTHS = (2.1, 2.1, 2.1, 2.7, 2.1, 2.7, 2.1, 3.2, 2.7, 2.7, 1.6)
+
+
+def name_column(names, most: float = 12.0, least: float = 5.0) -> float:
+    """Width (characters) of the 单位 column: the longest name, at most ``most`` (longer names wrap)."""
+    widest = max((text_width(n) for n in names), default=least)
+    return min(max(widest, least), most) + 0.3
+
+
 def liaocheng_tables(report) -> tuple[TableSpec, ...]:
     mt = months_text(report.months)
     numerals = "一二三四五六七八九十"
@@ -304,7 +324,7 @@ def liaocheng_tables(report) -> tuple[TableSpec, ...]:
             header_rows=2,
             header=_liaocheng_header(),
             rows=tuple(liaocheng_row(r) for r in g.rows),
-            widths=(14, 4.5, 5.5, 5.5, 5, 4, 4, 4, 5, 5, 5, 4),
+            widths=(name_column(r.unit for r in g.rows), *LIAOCHENG_WIDTHS),
         ))
     return tuple(out)
 
@@ -398,25 +418,25 @@ def measure_keys(report) -> tuple[str, ...]:
 
 def _golmud_header(keys: tuple[str, ...]) -> tuple[HeaderCell, ...]:
     cells = [
-        HeaderCell(row=0, col=0, text="单位", rowspan=3),
-        HeaderCell(row=0, col=1, text="信息报送情况", rowspan=2, colspan=2),
-        HeaderCell(row=2, col=1, text="本月报送"),
-        HeaderCell(row=2, col=2, text="累计报送"),
+        _hc(0, 0, "单位", rowspan=3),
+        _hc(0, 1, "信息|报送|情况", rowspan=2, colspan=2),
+        _hc(2, 1, "本月|报送"),
+        _hc(2, 2, "累计|报送"),
     ]
     col = 3
     kinds = list(dict.fromkeys(k.split("/")[-1] for k in keys))
     for kind in kinds:
         ks = [k for k in keys if k.split("/")[-1] == kind]
-        cells.append(HeaderCell(row=0, col=col, text=f"{kind}采用情况", colspan=2 * len(ks)))
+        cells.append(_hc(0, col, f"{kind}|采用|情况", colspan=2 * len(ks)))
         for k in ks:
-            cells.append(HeaderCell(row=1, col=col, text=k.split("/")[0], colspan=2))
-            cells.append(HeaderCell(row=2, col=col, text="本月采用"))
-            cells.append(HeaderCell(row=2, col=col + 1, text="累计采用"))
+            cells.append(_hc(1, col, k.split("/")[0], colspan=2))
+            cells.append(_hc(2, col, "本月|采用"))
+            cells.append(_hc(2, col + 1, "累计|采用"))
             col += 2
-    cells.append(HeaderCell(row=0, col=col, text="积分", rowspan=2, colspan=2))
-    cells.append(HeaderCell(row=2, col=col, text="本月积分"))
-    cells.append(HeaderCell(row=2, col=col + 1, text="累计积分"))
-    cells.append(HeaderCell(row=0, col=col + 2, text="是否合格", rowspan=3))
+    cells.append(_hc(0, col, "积分", rowspan=2, colspan=2))
+    cells.append(_hc(2, col, "本月|积分"))
+    cells.append(_hc(2, col + 1, "累计|积分"))
+    cells.append(_hc(0, col + 2, "是否|合格", rowspan=3))
     return tuple(sorted(cells, key=lambda c: (c.row, c.col)))
 
 
@@ -450,7 +470,7 @@ def golmud_table(report) -> TableSpec:
         header=_golmud_header(keys),
         rows=rows,
         total=total,
-        widths=(17, 4.6, 4.6, *([3.8] * (cols - 6)), 4.6, 4.6, 5.4),
+        widths=(name_column((r[0] for r in rows), most=14), 2.6, 2.6, *([2.6] * (cols - 6)), 2.6, 2.6, 3.2),
         landscape=True,
     )
 
@@ -652,3 +672,178 @@ def signature_indents(signature: str, date: str) -> tuple[float, float]:
     if dw + 2 <= sw:
         return 2, sw - dw
     return dw + 4 - sw, 2
+
+
+# ---------------------------------------------------------------- table cells
+
+# words a unit name may break before (longest first): 东昌府区|分局, 耕地保护|监督科
+NAME_SUFFIXES = tuple(sorted((
+    "分局", "中心", "支队", "大队", "研究院", "设计院", "展览馆", "办公室", "委员会", "服务站", "管理站", "事务所",
+    "监督科", "管理科", "规划科", "信息化科", "保护中心", "开发保护中心", "登记中心", "整治中心", "监测中心",
+    "执法支队", "综合执法支队", "规划设计研究院", "发展中心", "管理处", "管理局", "林业局",
+), key=len, reverse=True))
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """A unit name cut where it may break: before a known suffix word and after 和/与/及.
+
+    ``市国土空间开发保护中心`` → (市国土空间, 开发保护中心); names without a known
+    boundary stay one word (and break between characters only when they must).
+    """
+    cuts: set[int] = set()
+    i = 2
+    while i < len(name) - 1:
+        if name[i - 1] in "和与及" or (name[i - 1] in "局市县" and i >= 3):
+            cuts.add(i)  # 科技和|信息化科, 聊城市|自然资源和规划局|东昌府区分局
+        sfx = next((x for x in NAME_SUFFIXES if name.startswith(x, i)), None)
+        if sfx:
+            cuts.add(i)
+            i += len(sfx)  # no cut inside the suffix word itself (开发保护中心 stays whole)
+            continue
+        i += 1
+    edges = [0, *sorted(cuts), len(name)]
+    return tuple(name[a:b] for a, b in zip(edges, edges[1:]) if b > a)
+
+
+def wrap_words(words: tuple[str, ...], capacity: float) -> tuple[str, ...]:
+    """Lines of at most ``capacity`` characters, breaking only between ``words``.
+
+    A word wider than the capacity is broken between characters (总排名 in a
+    one-character column stacks 总/排/名).  Of the ways to break, the one with the
+    fewest lines and then the most even lines is taken.
+    """
+    if text_width("".join(words)) <= capacity + 1e-6:
+        return ("".join(words),)
+    pieces: list[str] = []
+    for w in words:
+        if text_width(w) <= capacity + 1e-6:
+            pieces.append(w)
+        else:
+            line = ""
+            for ch in w:
+                if line and text_width(line + ch) > capacity + 1e-6:
+                    pieces.append(line)
+                    line = ""
+                line += ch
+            if line:
+                pieces.append(line)
+    best: tuple[str, ...] | None = None
+    n = len(pieces)
+    # every partition of the pieces into consecutive lines (few pieces, so small)
+    for mask in range(1 << max(n - 1, 0)):
+        lines, cur = [], pieces[0]
+        for i in range(1, n):
+            if mask >> (i - 1) & 1:
+                lines.append(cur)
+                cur = pieces[i]
+            else:
+                cur += pieces[i]
+        lines.append(cur)
+        if any(text_width(x) > capacity + 1e-6 for x in lines):
+            continue
+        key = (len(lines), max(text_width(x) for x in lines) - min(text_width(x) for x in lines))
+        if best is None or key < (len(best), max(text_width(x) for x in best) - min(text_width(x) for x in best)):
+            best = tuple(lines)
+    return best or tuple(pieces)
+
+
+def column_capacities(spec: TableSpec, width_pt: float, size_pt: float, pad_pt: float) -> tuple[float, ...]:
+    """Characters (of ``size_pt``) that fit in each column of ``spec`` set ``width_pt`` wide.
+
+    A fifth of a character is kept in hand: a line planned exactly full may still wrap
+    in Word or the PDF engine (rounding, a wider fallback face).
+    """
+    total = sum(spec.widths)
+    return tuple(width_pt * w / total / size_pt - 2 * pad_pt / size_pt - 0.2 for w in spec.widths)
+
+
+def header_lines(h: HeaderCell, capacities: tuple[float, ...], pad_chars: float = 0.0) -> tuple[str, ...]:
+    """The printed lines of a header cell in columns of ``capacities`` characters."""
+    cap = sum(capacities[h.col:h.col + h.colspan]) + pad_chars * (h.colspan - 1)
+    return wrap_words(h.words or tuple(h.text), cap)
+
+
+def name_lines(name: str, capacity: float) -> tuple[str, ...]:
+    """A unit name in the 单位 column: whole when it fits, else broken at word boundaries."""
+    return wrap_words(name_words(name), capacity)
+
+
+# ---------------------------------------------------------------- annual report
+
+def _dec(v) -> Value:
+    """A JSON number of the annual data (int or float) as a Value the writers print."""
+    if isinstance(v, float):
+        return Decimal(str(v))
+    return v
+
+
+def annual_table(group: dict, keys: tuple[str, ...], title: str) -> TableSpec:
+    """One group's yearly totals: 单位 | 上报 | one column a level | 约稿 | 加分 | 基础分 | 全年积分 | 排名."""
+    cols = 2 + len(keys) + 5
+    header = [_hc(0, 0, "单位", rowspan=2), _hc(0, 1, "上报|篇数", rowspan=2)]
+    if keys:
+        header.append(_hc(0, 2, "采用|篇数", colspan=len(keys)))
+        for i, k in enumerate(keys):
+            header.append(_hc(1, 2 + i, "|".join(k.split("/"))))
+    at = 2 + len(keys)
+    for i, text in enumerate(("约稿|篇数", "加分", "基础分", "全年|积分", "排名")):
+        header.append(_hc(0, at + i, text, rowspan=2))
+    rows = tuple(
+        (u["unit"], u["submitted"], *(u["by_level"].get(k, 0) or None for k in keys),
+         blank0(u["commissioned"]), blank0(_dec(u["bonus_points"])), blank0(_dec(u["base_points"])),
+         _dec(u["points"]), u["rank"])
+        for u in group["units"])
+    total = ("合计", group["submitted"], *(group["by_level"].get(k, 0) for k in keys), None, None, None,
+             _dec(group["points"]), None)
+    return TableSpec(
+        key=group["name"], title=title, columns=cols, header_rows=2,
+        header=tuple(sorted(header, key=lambda c: (c.row, c.col))), rows=rows, total=total,
+        widths=(name_column(u["unit"] for u in group["units"]), 2.1, *([2.4] * len(keys)), 2.1, 2.4, 2.4, 2.7, 1.6),
+        landscape=cols > 14,
+    )
+
+
+def annual(ws, data: dict) -> ReportDoc:
+    """The yearly totals (``commands.report.annual_data``) as a document like the monthly 通报."""
+    year = data["year"]
+    keys = tuple(lv["level"] for lv in data["levels"])
+    numerals = "一二三四五六七八九十"
+    kinds = "、".join(f"{k}{n}篇" for k, n in data["items_by_kind"].items())
+    own = data["own_outlet"] or "简报"
+    addressees = "，".join(group_label(g["name"]) for g in data["groups"])
+    if ws is not None:
+        for key, names in getattr(ws.publication, "distribution", ()):
+            if key == "发" and names:
+                addressees = "，".join(names)
+    cover = [
+        Para(style=ADDRESSEE, text=addressees.rstrip("：:") + "："),
+        Para(style=BODY, text=(
+            f"{year}年，共收到各单位报送信息{data['submitted']}篇，各级采用{data['adopted']}篇次；"
+            f"《{own}》编发{data['issues_published']}期，刊用信息{data['items_carried']}篇"
+            + (f"（{kinds}）" if kinds else "") + "。")),
+    ]
+    levels = "，".join(f"{lv['level'].replace('/', '级')}采用{lv['items']}篇（{lv['credits']}篇次）"
+                      for lv in data["levels"] if lv["items"])
+    if levels:
+        cover.append(Para(style=BODY, text=f"按采用层级：{levels}。"))
+    for g in data["groups"]:
+        top = [u["unit"] for u in g["units"] if u["rank"] is not None and u["rank"] <= 3]
+        if top:
+            cover.append(Para(style=BODY, text=f"{group_label(g['name'])}全年积分前三名为{'、'.join(top)}。"))
+    attach_title = f"{year}年政务信息采用情况统计"
+    cover.append(Para(style=ATTACH_NOTE, text=f"附件：{attach_title}"))
+    tables = tuple(annual_table(g, keys, f"（{numerals[i] if i < 10 else i + 1}）{year}年{g['name']}政务信息统计")
+                   for i, g in enumerate(data["groups"]))
+    org = getattr(ws.publication, "organization", "") if ws is not None else ""
+    return ReportDoc(
+        form="annual",
+        title=f"关于{year}年度政务信息采用情况的通报",
+        cover=tuple(cover),
+        signature=org,
+        date=chinese_date(data["date"]) if isinstance(data.get("date"), dt.date) else chinese_date(dt.date(year, 12, 31)),
+        attach_label="附件",
+        attach_title=attach_title,
+        attachment=tables,
+        landscape_attachment=any(t.landscape for t in tables),
+        file_stem=f"{year}-年度统计",
+    )

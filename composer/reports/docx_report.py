@@ -25,8 +25,19 @@ from composer.reports.content import Para, TableSpec
 FANGSONG, XBS, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
 LATIN = "Times New Roman"
 CHAR = 15.793  # pt: one 三号 character on the 28-character grid
+NOTE_PT = 14.0  # 四号 notes under the tables
+SMALL_TABLE_PT = 9.0  # 小五: tables of 18 columns
 TEXT_W_PT = ox.TEXT_W / 20
 FOOTER_TW = 1446  # 25.5 mm: the page number's dash line 7 mm below the 版心
+
+# style id -> Chinese style name an editor sees in Word/WPS (as the bulletin's 正文, 署名 …)
+STYLE_NAMES = {
+    "GwTitle": "公文标题", "GwAddressee": "主送机关", "GwBody": "公文正文", "GwH1": "一级标题",
+    "GwH2": "二级标题", "GwAttachNote": "附件说明", "GwSignature": "发文机关署名", "GwDate": "成文日期",
+    "GwAttachLabel": "附件标识", "GwAttachTitle": "附件标题", "GwTableTitle": "表格标题",
+    "GwGroupHeading": "分类标题", "GwUnit": "单位情况", "GwItem": "采用条目", "GwNote": "表注",
+    "GwTableHead": "表头", "GwTableCell": "表格数字", "GwTableUnit": "表格单位", "GwFooter": "公文页码",
+}
 
 # style id -> (east asian font, size pt, alignment, first-line chars, snap to grid)
 STYLES = {
@@ -70,7 +81,8 @@ def _styles(doc) -> None:
     normal.paragraph_format.widow_control = False
     ox.set_auto_space(normal, False)
     for sid, (face, size, align, indent, snap) in STYLES.items():
-        st = doc.styles.add_style(sid, WD_STYLE_TYPE.PARAGRAPH)
+        st = doc.styles.add_style(STYLE_NAMES[sid], WD_STYLE_TYPE.PARAGRAPH)
+        st.style_id = sid
         st.base_style = normal
         st.quick_style = True
         st.font.size = Pt(size)
@@ -89,20 +101,31 @@ def _styles(doc) -> None:
             ox.set_exact_line(st, 300)  # 15 pt in table cells
         elif size == 14:
             ox.set_exact_line(st, 500)
-    doc.styles["GwH1"].paragraph_format.keep_with_next = True
-    doc.styles["GwTableTitle"].paragraph_format.keep_with_next = True
-    doc.styles["GwGroupHeading"].paragraph_format.keep_with_next = True
-    doc.styles["GwUnit"].paragraph_format.keep_with_next = True
-    item = doc.styles["GwItem"].paragraph_format
+    st = _style
+    for sid in ("GwH1", "GwTableTitle", "GwGroupHeading", "GwUnit"):
+        doc.styles[st(sid)].paragraph_format.keep_with_next = True
+    for sid in ("GwUnit", "GwItem", "GwNote"):  # no last line alone at the top of a page
+        doc.styles[st(sid)].paragraph_format.widow_control = True
+    item = doc.styles[st("GwItem")].paragraph_format
     item.tab_stops.add_tab_stop(Pt(TEXT_W_PT), WD_TAB_ALIGNMENT.RIGHT)
-    doc.styles["GwAttachTitle"].paragraph_format.space_after = Pt(28.95)
+    doc.styles[st("GwAttachTitle")].paragraph_format.space_after = Pt(28.95)
+    # 注：1、… and 2、… start at the same place: every note is indented by the width of 注：,
+    # and the first one's 注： hangs into that indent
+    note = doc.styles[st("GwNote")].paragraph_format
+    note.left_indent = Pt(2 * NOTE_PT)
+    note.first_line_indent = Pt(0)
+
+
+def _style(sid: str) -> str:
+    """The style name (what python-docx looks up) of a style id."""
+    return STYLE_NAMES[sid]
 
 
 def _footers(section) -> None:
     for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
-        p.style = "GwFooter"
+        p.style = _style("GwFooter")
         p.alignment = align
         pf = p.paragraph_format
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -117,32 +140,44 @@ def _footers(section) -> None:
 
 
 def _para(doc, p: Para):
-    par = doc.add_paragraph(style=STYLE_OF[p.style])
+    par = doc.add_paragraph(style=_style(STYLE_OF[p.style]))
     par.add_run(p.text)
     if p.label:
         if content.label_needs_new_line(p.text, p.label):
             par.add_run().add_break()
         par.add_run("\t" + p.label)
+    if p.style == content.NOTE and p.text.startswith("注"):
+        par.paragraph_format.first_line_indent = Pt(-2 * NOTE_PT)  # 注： hangs
     return par
 
 
 def _cover(doc, rd: content.ReportDoc) -> None:
-    doc.add_paragraph(style="GwTitle")  # two blank lines above the title stand for the 版头
+    doc.add_paragraph(style=_style("GwTitle"))  # two blank lines above the title stand for the 版头
     for line in content.title_lines(rd.title):
-        doc.add_paragraph(line, style="GwTitle")
-    doc.add_paragraph(style="GwAddressee")  # one blank line between title and 主送
+        doc.add_paragraph(line, style=_style("GwTitle"))
+    doc.add_paragraph(style=_style("GwAddressee"))  # one blank line between title and 主送
     for p in rd.cover:
         if p.style == content.ATTACH_NOTE:
-            doc.add_paragraph(style="GwBody")
+            doc.add_paragraph(style=_style("GwBody"))
         _para(doc, p)
-    doc.add_paragraph(style="GwBody")
-    doc.add_paragraph(style="GwBody")
+    doc.add_paragraph(style=_style("GwBody"))
+    doc.add_paragraph(style=_style("GwBody"))
     sig_r, date_r = content.signature_indents(rd.signature, rd.date)
     if rd.signature:
-        sp = doc.add_paragraph(rd.signature, style="GwSignature")
+        sp = doc.add_paragraph(rd.signature, style=_style("GwSignature"))
         sp.paragraph_format.right_indent = Pt(sig_r * CHAR)
-    dp = doc.add_paragraph(rd.date, style="GwDate")
+    dp = doc.add_paragraph(rd.date, style=_style("GwDate"))
     dp.paragraph_format.right_indent = Pt(date_r * CHAR)
+
+
+def _lines(paragraph, lines: tuple[str, ...], size: float | None = None) -> None:
+    """Text with manual line breaks where the planned lines end (stacked headers, long names)."""
+    for i, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        if size is not None:
+            run.font.size = Pt(size)
+        if i < len(lines) - 1:
+            run.add_break()
 
 
 def _table(doc, spec: TableSpec, width_tw: int) -> None:
@@ -151,9 +186,12 @@ def _table(doc, spec: TableSpec, width_tw: int) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     ox.table_grid(table, width_tw, sz=4)
-    ox.table_cell_margins(table, 40, 40)
+    ox.table_cell_margins(table, 20, 20)
     total_w = sum(spec.widths)
     widths = [round(width_tw * w / total_w) for w in spec.widths]
+    # the Golmud form's 18 columns are set in 小五 (9 pt), as in the PDF; the others in 五号
+    size = SMALL_TABLE_PT if spec.columns >= 18 else STYLES["GwTableHead"][1]
+    caps = content.column_capacities(spec, width_tw / 20, size, 1.0)  # 20 twips = 1 pt cell margins
     for row in table.rows:
         for i, cell in enumerate(row.cells):
             cell.width = Twips(widths[i])
@@ -165,22 +203,24 @@ def _table(doc, spec: TableSpec, width_tw: int) -> None:
         if h.rowspan > 1 or h.colspan > 1:
             cell = cell.merge(table.cell(h.row + h.rowspan - 1, h.col + h.colspan - 1))
         p = cell.paragraphs[0]
-        p.style = "GwTableHead"
-        p.add_run(h.text)
+        p.style = _style("GwTableHead")
+        _lines(p, content.header_lines(h, caps, 2.0 / size), size)
     for r in range(spec.header_rows):
         ox.repeat_header_row(table.rows[r])
         for cell in table.rows[r].cells:
-            cell.paragraphs[0].style = "GwTableHead"
+            cell.paragraphs[0].style = _style("GwTableHead")
     rows = list(spec.rows) + ([spec.total] if spec.total else [])
     for i, values in enumerate(rows):
         row = table.rows[spec.header_rows + i]
         row.height = Pt(20)
+        is_total = spec.total is not None and i == len(rows) - 1
         for c, v in enumerate(values):
             p = row.cells[c].paragraphs[0]
-            p.style = "GwTableUnit" if c == 0 and not (spec.total and i == len(rows) - 1) else "GwTableCell"
+            name = c == 0 and not is_total
+            p.style = _style("GwTableUnit" if name else "GwTableCell")
             text = content.num(v)
             if text:
-                p.add_run(text)
+                _lines(p, content.name_lines(text, caps[0]) if name else (text,), size)
 
 
 def _landscape(doc):
@@ -195,7 +235,15 @@ def _landscape(doc):
 
 def render(ws, report) -> bytes:
     """``report`` (composer.scores.Report) → .docx bytes."""
-    rd = content.build(ws, report)
+    return _document(content.build(ws, report))
+
+
+def render_annual(ws, data: dict) -> bytes:
+    """The yearly totals (``jianbao report annual``) → .docx bytes in the same 公文 layout."""
+    return _document(content.annual(ws, data))
+
+
+def _document(rd: content.ReportDoc) -> bytes:
     doc = Document()
     ox.prune_template(doc)
     _styles(doc)
@@ -210,18 +258,18 @@ def render(ws, report) -> bytes:
     if rd.landscape_attachment:
         sec2 = _landscape(doc)
         width_tw = round((sec2.page_width - sec2.left_margin - sec2.right_margin) / 635)
-        label = doc.add_paragraph(rd.attach_label, style="GwAttachLabel")
+        label = doc.add_paragraph(rd.attach_label, style=_style("GwAttachLabel"))
     else:
-        label = doc.add_paragraph(rd.attach_label, style="GwAttachLabel")
+        label = doc.add_paragraph(rd.attach_label, style=_style("GwAttachLabel"))
         label.paragraph_format.page_break_before = True
-    doc.add_paragraph(style="GwAttachLabel")
-    doc.add_paragraph(rd.attach_title, style="GwAttachTitle")
+    doc.add_paragraph(style=_style("GwAttachLabel"))
+    doc.add_paragraph(rd.attach_title, style=_style("GwAttachTitle"))
     for part in rd.attachment:
         if isinstance(part, TableSpec):
             if part.title:
-                doc.add_paragraph(part.title, style="GwTableTitle")
+                doc.add_paragraph(part.title, style=_style("GwTableTitle"))
             _table(doc, part, width_tw)
-            doc.add_paragraph(style="GwNote")
+            doc.add_paragraph(style=_style("GwNote"))
         else:
             _para(doc, part)
     props = doc.core_properties

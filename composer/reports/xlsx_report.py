@@ -32,6 +32,12 @@ def _cell_value(v):
     return v
 
 
+def _column_width(spec: TableSpec, c: int) -> float:
+    """Excel column width (units of one digit) from the table's widths in characters."""
+    w = spec.widths[c]
+    return max(4.0, w * 1.9 if c == 0 else w * 2.8)
+
+
 def _write_table(ws, spec: TableSpec, title: str) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -63,8 +69,12 @@ def _write_table(ws, spec: TableSpec, title: str) -> None:
                 start_row=top + h.row, start_column=h.col + 1,
                 end_row=top + h.row + h.rowspan - 1, end_column=h.col + h.colspan,
             )
+    # header rows tall enough for the stacked words (上报/篇数, 市级/以上/采用/篇数) in these widths
+    caps = tuple(_column_width(spec, c) / 2 - 0.5 for c in range(spec.columns))  # ~2 width units a 10 pt 汉字
     for r in range(spec.header_rows):
-        ws.row_dimensions[top + r].height = 30 if spec.header_rows == 2 else 22
+        lines = max((len(content.header_lines(h, caps, 0.5)) for h in spec.header if h.row == r and h.rowspan == 1),
+                    default=1)
+        ws.row_dimensions[top + r].height = max(22 if spec.header_rows > 2 else 30, 14 * lines + 4)
     first = top + spec.header_rows
     rows = list(spec.rows) + ([spec.total] if spec.total else [])
     for i, values in enumerate(rows):
@@ -76,8 +86,8 @@ def _write_table(ws, spec: TableSpec, title: str) -> None:
             cell.font = Font(name="仿宋_GB2312", size=11, bold=is_total) if is_total else body_font
             if isinstance(cell.value, float):
                 cell.number_format = "0.0#"
-    for c, w in enumerate(spec.widths):
-        ws.column_dimensions[get_column_letter(c + 1)].width = max(4.0, w * 1.9 if c == 0 else w * 1.6)
+    for c in range(spec.columns):
+        ws.column_dimensions[get_column_letter(c + 1)].width = _column_width(spec, c)
     ws.freeze_panes = ws.cell(row=first, column=2)
     ws.print_title_rows = f"{top}:{first - 1}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -111,9 +121,17 @@ def _write_items(ws, doc: content.ReportDoc) -> None:
 
 def render(ws, report) -> bytes:
     """``report`` (composer.scores.Report) → .xlsx bytes."""
+    return _workbook(content.build(ws, report))
+
+
+def render_annual(ws, data: dict) -> bytes:
+    """The yearly totals (``jianbao report annual``) → .xlsx bytes, one sheet a group."""
+    return _workbook(content.annual(ws, data))
+
+
+def _workbook(doc: content.ReportDoc) -> bytes:
     from openpyxl import Workbook
 
-    doc = content.build(ws, report)
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
