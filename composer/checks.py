@@ -138,14 +138,14 @@ def issue_files(issue: Issue) -> list[tuple[str, Path]]:
 
 def check_punctuation(issue: Issue, pub: Publication) -> list[Diagnostic]:
     """Half-width ``, ; ( ) : ? !`` next to Chinese text, at file:line:column (``check --fix`` converts)."""
-    from composer import punctuation
+    from composer import punctuation, safeio
 
     out = []
     for rel, path in issue_files(issue):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # the loader reports unreadable files
+            text = safeio.read_text(pub.root, path, kind="markdown")
+        except safeio.FileProblem:
+            continue  # the loader reports unreadable files (a FIFO, a folder, too large)
         for f in punctuation.scan(text):
             out.append(Diagnostic(
                 Source(rel, f.line, f.column), "J220",

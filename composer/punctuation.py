@@ -222,11 +222,12 @@ def fix_file_text(text: str) -> str:
     return "\n".join(head + body)
 
 
-def fix_file(path: Path) -> int:
+def fix_file(path: Path, root: Path | None = None) -> int:
     """Convert the marks of one item file in place (atomically); returns how many were converted."""
+    from composer import safeio
     from composer.output import write_atomic
 
-    text = path.read_text(encoding="utf-8")
+    text = safeio.read_text(root, path, kind="markdown")
     n = len(scan(text))
     if n:
         new = fix_file_text(text)

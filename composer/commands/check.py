@@ -71,7 +71,7 @@ def fix(ws, issue_arg) -> list[tuple[str, int]]:
         return []
     done = []
     for rel, path in issue_files(issue):
-        n = punctuation.fix_file(path)
+        n = punctuation.fix_file(path, ws.root)
         if n:
             done.append((rel, n))
     return done
