@@ -96,11 +96,17 @@ def add(ws, type_: str, fields: dict, *, file: str | None = None, force: bool = 
 
 def check(ws) -> list[Diagnostic]:
     """Everything ``jianbao ledger check`` reports: parsing, rules, checks, closed periods."""
+    from composer import closing
     from composer.rules import load_rules
 
-    led, diags = ledger.load_ledger(ws)
     rules, rdiags = load_rules(ws)
-    return list(ws.diagnostics) + diags + rdiags + ledger.check_ledger(ws, led, rules)
+    led, diags = ledger.load_ledger(ws, rules)
+    out = list(ws.diagnostics) + diags + rdiags + ledger.check_ledger(ws, led, rules)
+    closed, cdiags = ledger.load_closed(ws)
+    out += cdiags
+    if rules is not None and closed:
+        out += closing.check_closed(rules, ws.units, led.events, closed)
+    return out
 
 
 def close(ws, period: str, *, force: bool = False, reason: str = "", command: str = "") -> tuple[Path, dict]:
