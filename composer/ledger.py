@@ -725,39 +725,6 @@ def title_key(title: str) -> str:
     return _TRUNCATION.sub("", _norm(title))
 
 
-class _Credits:
-    """Adoptions seen so far, by (outlet, issue, year), for the double-credit check.
-
-    A title matches itself, and a title of at least MIN_TRUNCATED characters matches every
-    longer title that starts with it (the same item, truncated in one of the records).
-    """
-
-    def __init__(self):
-        self.exact: dict[tuple, list] = {}
-        self.prefix: dict[tuple, list] = {}
-
-    def find(self, bucket: tuple, title: str, units, origin: str):
-        cands = list(self.exact.get((bucket, title), ()))
-        for n in range(MIN_TRUNCATED, len(title)):
-            cands += self.exact.get((bucket, title[:n]), ())
-        if len(title) >= MIN_TRUNCATED:
-            cands += self.prefix.get((bucket, title), ())
-        for c in cands:
-            c_units, c_source, c_origin, c_title, c_ev = c
-            if origin.startswith("publish:") and c_origin == origin:
-                continue  # one issue's own items (the issue check keeps its titles apart)
-            both = [u for u in units if u in c_units]
-            if both:
-                return c, both
-        return None, ()
-
-    def add(self, bucket: tuple, title: str, units, source, origin: str, ev) -> None:
-        entry = (frozenset(units), source, origin, title, ev)
-        self.exact.setdefault((bucket, title), []).append(entry)
-        for n in range(MIN_TRUNCATED, len(title)):
-            self.prefix.setdefault((bucket, title[:n]), []).append(entry)
-
-
 def check_ledger(ws, ledger: Ledger, rules=None) -> list[Diagnostic]:
     """Checks beyond parsing: outlets known (J303), dates in their period (J305), duplicates and
     double credits (J304: the same unit credited twice for one item, a 约稿 recorded both as a
@@ -767,7 +734,8 @@ def check_ledger(ws, ledger: Ledger, rules=None) -> list[Diagnostic]:
     """
     out: list[Diagnostic] = []
     seen_ref: dict[str, Source] = {}
-    credits = _Credits()
+    buckets: dict[tuple, list] = {}  # (outlet, own issue, year) -> [(title key, order, adoption)]
+    buckets_order: list = []
     published_titles: dict[tuple[int, int], dict[str, Source]] = {}
     commissions: list[Commission] = []
     commission_adoptions: list[Adoption] = []
@@ -800,33 +768,67 @@ def check_ledger(ws, ledger: Ledger, rules=None) -> list[Diagnostic]:
             if rules is not None and ev.outlet and not rules.knows(ev.outlet, ev.kind):
                 out.append(error(ev.source, "J303", f"outlet {ev.outlet!r} with kind {ev.kind!r} is not in the rules file",
                                  f"known outlets: {rules.outlet_names()} ({ws.publication.rules})"))
-            if ev.outlet and (ev.outlet == commission_outlet or (commission_outlet is None and "约稿" in ev.outlet)):
-                commission_adoptions.append(ev)
+            commission_adoptions.append(ev)
             own = is_own(ev.outlet)
-            bucket = (ev.outlet, ev.issue if own else None, ev.month[:4])
-            title = title_key(ev.title)
-            found, both = credits.find(bucket, title, ev.units, ev.origin)
             backfill = None
             if ev.origin == "event" and own and ev.issue and ev.month:
                 backfill = published_titles.get((int(ev.month[:4]), ev.issue), {}).get(_norm(ev.title))
             if backfill is not None:
                 out.append(error(ev.source, "J304", f"backfill adoption {ev.title!r} of issue {ev.issue} duplicates "
                                  f"the published record at {backfill}", "delete this entry: publish records it"))
-            elif found is not None:
-                c_units, c_source, _, c_title, c_ev = found
-                if c_title == title and c_units == frozenset(ev.units):
-                    out.append(error(ev.source, "J304", f"adoption {ev.title!r} by {ev.outlet} is also recorded at {c_source}"))
-                else:
-                    out.append(error(ev.source, "J304", f"{'、'.join(both)} credited twice for one item: {ev.title!r} "
-                                     f"by {ev.outlet} here and {c_ev.title!r} at {c_source}",
-                                     "a unit is credited once per item: add the unit to one record, delete the other"))
-            credits.add(bucket, title, ev.units, ev.source, ev.origin, ev)
+            else:
+                buckets.setdefault((ev.outlet, ev.issue if own else None, ev.month[:4]), []).append(
+                    (title_key(ev.title), len(buckets_order), ev))
+            buckets_order.append(ev)
         elif isinstance(ev, Submission) and ev.ref:
             if ev.ref in seen_ref:
                 out.append(error(ev.source, "J304", f"submission {ev.ref} is also recorded at {seen_ref[ev.ref]}"))
             else:
                 seen_ref[ev.ref] = ev.source
-    out += _commission_twice(commissions, commission_adoptions)
+    out += _credited_twice(buckets)
+    if commissions:
+        out += _commission_twice(commissions, [a for a in commission_adoptions
+                                               if a.outlet == commission_outlet or a.outlet in {c.outlet for c in commissions}])
+    return out
+
+
+def _credited_twice(buckets: dict[tuple, list]) -> list[Diagnostic]:
+    """J304 where one unit is credited twice for one item: the same outlet (and own issue) and year,
+    the same title or one title the start of the other (truncated, at least MIN_TRUNCATED characters).
+
+    Titles that start with a title t follow t directly in sorted order, so one sort per bucket
+    finds every pair.  The later record (in ledger order) is reported, naming the earlier one.
+    """
+    out = []
+    for entries in buckets.values():
+        if len(entries) < 2:
+            continue
+        entries.sort(key=lambda e: (e[0], e[1]))
+        partner: dict[int, tuple] = {}  # order of the later record -> (earlier record, units in both)
+        for i, (t, oi, ev) in enumerate(entries):
+            if not t:
+                continue
+            for t2, oj, ev2 in entries[i + 1 :]:
+                if not t2.startswith(t):
+                    break
+                if t2 != t and len(t) < MIN_TRUNCATED:
+                    continue
+                if ev.origin.startswith("publish:") and ev.origin == ev2.origin:
+                    continue  # one issue's own items: the issue check keeps them apart
+                both = [u for u in ev2.units if u in ev.units]
+                if not both:
+                    continue
+                (first, fo), (later, lo) = sorted(((ev, oi), (ev2, oj)), key=lambda x: x[1])
+                if lo not in partner or fo < partner[lo][0][1]:
+                    partner[lo] = ((first, fo), later, both)
+        for (first, _), later, both in partner.values():
+            if title_key(first.title) == title_key(later.title) and set(first.units) == set(later.units):
+                out.append(error(later.source, "J304", f"adoption {later.title!r} by {later.outlet} is also recorded "
+                                 f"at {first.source}"))
+            else:
+                out.append(error(later.source, "J304", f"{'、'.join(both)} credited twice for one item: "
+                                 f"{later.title!r} by {later.outlet} here and {first.title!r} at {first.source}",
+                                 "a unit is credited once per item: add the unit to one record, delete the other"))
     return out
 
 

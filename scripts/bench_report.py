@@ -9,7 +9,9 @@ adoptions of 24 issues, higher adoptions, bonuses), one events file per month.
 Times `jianbao report annual 2024` and `jianbao report 2024-06 --format json`
 as subprocesses (median of the runs after one warm-up), then the same with
 ``--years`` years of ledger (goal: the one-year annual report ≤ 0.5 s; ten
-years roughly linear in the ledger size).
+years roughly linear in the ledger size).  Then times `ledger add` and `ledger
+check` against `report 2024-06 --json` on the same ledger, with nothing closed and
+with 2024-01..2024-11 closed, and prints the ratios (issue 9: add ≤ 1.2×, check ≤ 1.5×).
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import timed  # noqa: E402  one timing helper for both benchmarks
+from bench import JIANBAO, timed  # noqa: E402  one timing helper for both benchmarks
 
 GROUPS, PER_GROUP = 5, 10
 
@@ -82,6 +85,21 @@ def make_workspace(root: Path, years: int) -> int:
     return total
 
 
+ADD = ["ledger", "add", "bonus", "--unit", "单位1-01", "--date", "2024-12", "--points", "1", "--reason", "基准加分"]
+ADD_CLOSED = ["ledger", "add", "bonus", "--unit", "单位1-01", "--date", "2024-06", "--points", "1", "--reason",
+              "基准加分", "--force", "--force-reason", "基准：改动已关闭的月份"]
+
+
+def ledger_figures(ws: Path, runs: int, label: str) -> None:
+    """`ledger add` and `ledger check` against `report <month> --json` on the same ledger (issue 9 targets)."""
+    rep = timed(["report", "2024-06", "--json"], ws, runs)[0]
+    add = timed(ADD, ws, runs)[0]
+    check = timed(["ledger", "check"], ws, runs)[0]
+    print(f"  {label}: report 2024-06 --json {rep:.3f} s | ledger add (2024-12) {add:.3f} s = {add / rep:.2f}x "
+          f"(target <= 1.2x) | ledger check {check:.3f} s = {check / rep:.2f}x (target <= 1.5x)")
+    return rep
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -96,6 +114,19 @@ def main() -> None:
             m = timed(["report", "2024-06", "--format", "json"], ws, args.runs)
             print(f"  {years:>2} year(s), {records:>6} records, 50 units:"
                   f"  annual 2024 {a[0]:.3f} s (min {a[1]:.3f})   month 2024-06 {m[0]:.3f} s (min {m[1]:.3f})")
+    print("ledger writes and checks (median of runs; each `ledger add` run appends one bonus)")
+    for years in (1, args.years):
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = Path(tmp) / "ws"
+            records = make_workspace(ws, years)
+            ledger_figures(ws, args.runs, f"{years:>2} year(s), {records:>6} records, nothing closed")
+            for month in range(1, 12):
+                subprocess.run(JIANBAO + ["ledger", "close", f"2024-{month:02d}"], cwd=ws, check=True,
+                               capture_output=True)
+            rep = ledger_figures(ws, args.runs, f"{years:>2} year(s), {records:>6} records, 2024-01..11 closed")
+            forced = timed(ADD_CLOSED, ws, args.runs)[0]
+            print(f"  {years:>2} year(s), forced add into closed 2024-06 (re-scores 2024-06..11 for one unit): "
+                  f"{forced:.3f} s = {forced / rep:.2f}x")
 
 
 if __name__ == "__main__":
