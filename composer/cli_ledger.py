@@ -165,7 +165,7 @@ def register(main: click.Group) -> None:
     @click.option("--deadline", default=None, help="2024-08-01")
     @click.option("--status", type=click.Choice(["open", "submitted", "adopted", "overdue"]), default=None)
     @click.option("--title", default=None)
-    @click.option("--date", default=None, help="When submitted/adopted (the month it scores in).")
+    @click.option("--date", required=True, help="When commissioned, submitted or adopted (the month it scores in).")
     @click.option("--outlet", default=None)
     @common
     def add_commission(ctx, file, force, force_reason, **fields):

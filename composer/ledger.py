@@ -63,6 +63,9 @@ COMMISSION_STATUS = ("open", "submitted", "adopted", "overdue")
 FIGURES = closing.FIGURES
 MIN_TRUNCATED = 8  # a title this long or longer that starts another one is the same item, truncated
 
+# the field an entry-level problem is about (reported at that option or column)
+ENTRY_KEY_OF = {"J303": ("outlet",), "J304": ("title", "ref", "topic"), "J305": ("date",), "J302": ("unit", "units")}
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2})\s*\.\.\s*(\d{4}-\d{2})$")
 
@@ -1045,18 +1048,52 @@ def events_rel(ws, entry: dict, file: str | None = None) -> str:
 
 
 def add_events(ws, entries: list[dict], file: str | None = None, *, command: str = "jianbao ledger add",
-               force: bool = False, reason: str = "", where=None) -> Written:
-    """:func:`append_events`, returning what was written (closed periods changed included)."""
+               force: bool = False, reason: str = "", labels: list[Callable[[str | None], str]] | None = None) -> Written:
+    """:func:`append_events`, returning what was written (closed periods changed included).
+
+    ``labels[i](key)`` names where entry i's ``key`` came from (``--unit``, ``events.csv:5``):
+    a problem found in the new text is reported there, never at a line of a file that
+    was not written.
+    """
     if not entries:
         return Written()
-    by_file: dict[str, list[dict]] = {}
-    for entry in entries:
-        by_file.setdefault(events_rel(ws, entry, file), []).append(entry)
+    by_file: dict[str, list[tuple[dict, Any]]] = {}
+    for i, entry in enumerate(entries):
+        by_file.setdefault(events_rel(ws, entry, file), []).append((entry, labels[i] if labels else None))
+    spans: dict[str, list[tuple[int, int, Any, list[str]]]] = {}  # rel -> [(first line, last line, label, keys by line)]
 
     def change(read):
-        return {rel: appended_text(read(rel), es, rel) for rel, es in by_file.items()}
+        out = {}
+        for rel, items in by_file.items():
+            old = read(rel)
+            text = appended_text(old, [e for e, _ in items], rel)
+            out[rel] = text
+            # the appended entries follow the old text: find each one's lines
+            line = text.count("\n") + 1 - sum(_dump_entries([e], 0).count("\n") for e, _ in items)
+            spans[rel] = []
+            for e, label in items:
+                keys = [m[1] if (m := re.match(r"^\s*(?:-\s+)?([A-Za-z_]+):", ln)) else ""
+                        for ln in _dump_entries([e], 0).splitlines()]
+                spans[rel].append((line, line + len(keys) - 1, label, keys))
+                line += len(keys)
+        return out
 
-    return transact(ws, change, command=command, force=force, reason=reason, where=where)
+    def where(d: Diagnostic) -> Diagnostic:
+        src, message = d.source, d.message
+        for rel, ss in spans.items():
+            for first, last, label, keys in ss:
+                if label is None:
+                    continue
+                if src.path == rel and first <= src.line <= last:
+                    key = keys[src.line - first]
+                    if key == "type":  # about the whole entry: the field the check is about, where there is one
+                        key = next((k for k in ENTRY_KEY_OF.get(d.code, ()) if k in keys), None)
+                    src = Source(label(key or None), 0)
+                message = re.sub(re.escape(rel) + r":(\d+)",
+                                 lambda m: (label(None) if first <= int(m[1]) <= last else m[0]), message)
+        return Diagnostic(src, d.code, message, d.hint, d.severity)
+
+    return transact(ws, change, command=command, force=force, reason=reason, where=where if labels else None)
 
 
 def _events_rel(ws, file: str) -> str:
