@@ -909,7 +909,8 @@ def _error_keys(diags) -> set[tuple]:
 
 
 def transact(ws, change: Callable[[Callable[[str], str | None]], dict[str, str]], *, command: str,
-             force: bool = False, reason: str = "", where: Callable[[Diagnostic], Diagnostic] | None = None) -> Written:
+             force: bool = False, reason: str = "", where: Callable[[Diagnostic], Diagnostic] | None = None,
+             dry_run: bool = False) -> Written:
     """Apply one change to the ledger, all or nothing.
 
     ``change(read)`` runs under the lock, reads current texts with ``read(rel)`` and
@@ -957,7 +958,7 @@ def transact(ws, change: Callable[[Callable[[str], str | None]], dict[str, str]]
                 if led0 is None:
                     led0, _ = load_ledger(ws, rules, view=view, cache=cache)
                 altered = closing.guard(rules, ws.units, led0.events, led1.events, closed, changed)
-        if altered and not (force and reason.strip()):
+        if altered and not (force and reason.strip()) and not dry_run:
             lines = [f"period {a.closed.period} is closed ({closed_rel(a.closed.period)}); this change would alter "
                      "the figures of " + "、".join(describe(u, b, x) for u, b, x in a.diff) for a in altered]
             need = "--force needs --reason \"…\"" if force else "to change it anyway, add --force --reason \"…\" (logged)"
@@ -967,13 +968,16 @@ def transact(ws, change: Callable[[Callable[[str], str | None]], dict[str, str]]
             rel = closed_rel(a.closed.period)
             entry = closing.log_entry(at, command, reason.strip(), a.diff)
             changes[rel] = closing.closed_text(ws.units, a.closed.period, a.after, command, at, view.read(rel), entry)
+        from collections import Counter
+
+        if dry_run:
+            return Written(closed_changes=tuple((a.closed.period, a.diff) for a in altered),
+                           added=tuple((Counter(new_events) - Counter(old_events)).elements()))
         try:
             commit(root, changes, {rel: view.read(rel) for rel in changes})
         except OSError as e:
             raise JianbaoError(f"{e.filename and yamlsrc.rel(root, Path(e.filename)) or LEDGER}: cannot write the "
                                f"ledger: {e.strerror or e}; nothing was written") from None
-        from collections import Counter
-
         return Written(paths=tuple(root / rel for rel in changes),
                        closed_changes=tuple((a.closed.period, a.diff) for a in altered),
                        added=tuple((Counter(new_events) - Counter(old_events)).elements()))
@@ -1048,7 +1052,8 @@ def events_rel(ws, entry: dict, file: str | None = None) -> str:
 
 
 def add_events(ws, entries: list[dict], file: str | None = None, *, command: str = "jianbao ledger add",
-               force: bool = False, reason: str = "", labels: list[Callable[[str | None], str]] | None = None) -> Written:
+               force: bool = False, reason: str = "", labels: list[Callable[[str | None], Any]] | None = None,
+               dry_run: bool = False) -> Written:
     """:func:`append_events`, returning what was written (closed periods changed included).
 
     ``labels[i](key)`` names where entry i's ``key`` came from (``--unit``, ``events.csv:5``):
@@ -1088,12 +1093,14 @@ def add_events(ws, entries: list[dict], file: str | None = None, *, command: str
                     key = keys[src.line - first]
                     if key == "type":  # about the whole entry: the field the check is about, where there is one
                         key = next((k for k in ENTRY_KEY_OF.get(d.code, ()) if k in keys), None)
-                    src = Source(label(key or None), 0)
+                    where_ = label(key or None)
+                    src = where_ if isinstance(where_, Source) else Source(where_, 0)
                 message = re.sub(re.escape(rel) + r":(\d+)",
-                                 lambda m: (label(None) if first <= int(m[1]) <= last else m[0]), message)
+                                 lambda m: (str(label(None)) if first <= int(m[1]) <= last else m[0]), message)
         return Diagnostic(src, d.code, message, d.hint, d.severity)
 
-    return transact(ws, change, command=command, force=force, reason=reason, where=where if labels else None)
+    return transact(ws, change, command=command, force=force, reason=reason, where=where if labels else None,
+                    dry_run=dry_run)
 
 
 def _events_rel(ws, file: str) -> str:

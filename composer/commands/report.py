@@ -89,6 +89,25 @@ def load_report(ws, period: str, *, date: dt.date | None = None, commentary: str
     return rep, diags + sdiags
 
 
+def explain(ws, unit: str, period: str):
+    """``jianbao explain UNIT PERIOD``: load, then :func:`composer.explain.explain`; (Explanation | None, diagnostics)."""
+    from composer import explain as explain_mod
+    from composer.ledger import load_ledger
+    from composer.rules import load_rules
+    from composer.scoring import parse_period
+
+    rules, diags = load_rules(ws)
+    diags = list(ws.diagnostics) + diags
+    if rules is None or has_errors(diags):
+        return None, diags
+    parse_period(rules, period)
+    ledger, ldiags = load_ledger(ws, rules)
+    diags += ldiags
+    if has_errors(diags):
+        return None, diags
+    return explain_mod.explain(rules, ws.units, ledger.events, unit, period), diags
+
+
 def report(ws, period: str, formats: tuple[str, ...], out: Path | None = None, *, commentary: str = "",
            date: dt.date | None = None, to_stdout: bool = False, strict: bool = False):
     """Score and render ``period``; returns (written paths, JSON text for stdout or None, diagnostics)."""
