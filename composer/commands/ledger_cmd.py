@@ -35,6 +35,10 @@ class AddResult:
     closed_changes: tuple = ()
 
 
+def _src(where) -> Source:
+    return where if isinstance(where, Source) else Source(where)
+
+
 def _date(value: str, key: str, where: Source, diags: list[Diagnostic]):
     """A day becomes a YAML date; a month (or a waiver's range) stays text."""
     v = str(value).strip()
@@ -57,14 +61,14 @@ def make_entry(ws, type_: str, fields: dict, *, rules=None, at: Callable[[str | 
     """
     if type_ not in FIELDS:
         raise JianbaoError(f"{at('type')}: unknown event type {type_!r} (one of {', '.join(FIELDS)})",
-                           (error(Source(at("type")), "J301", f"unknown event type {type_!r}",
+                           (error(_src(at("type")), "J301", f"unknown event type {type_!r}",
                                   "one of " + ", ".join(FIELDS)),))
     diags: list[Diagnostic] = []
 
     def unit(name: str, key: str) -> str:
         u = ws.units.get(name)
         if u is None:
-            diags.append(error(Source(at(key)), "J302", f"unit {name!r} is not in the unit registry", ws.units.hint(name)))
+            diags.append(error(_src(at(key)), "J302", f"unit {name!r} is not in the unit registry", ws.units.hint(name)))
             return name
         return u.name
 
@@ -78,16 +82,16 @@ def make_entry(ws, type_: str, fields: dict, *, rules=None, at: Callable[[str | 
         elif key == "units":
             v = list(dict.fromkeys(unit(n, key) for n in ([v] if isinstance(v, str) else v)))
         elif key in ("date", "deadline"):
-            v = _date(v, key, Source(at(key)), diags)
+            v = _date(v, key, _src(at(key)), diags)
         elif key == "points":
             d = ledger.to_decimal(v)
             why = ledger.points_error(d, v)
             if why:
-                diags.append(error(Source(at(key)), "J301", f"points {why}"))
+                diags.append(error(_src(at(key)), "J301", f"points {why}"))
             v = d
         elif key in ("count", "submitted", "issue") and (isinstance(v, bool) or not isinstance(v, int)
                                                          or not 0 <= v <= ledger.MAX_COUNT):
-            diags.append(error(Source(at(key)), "J301", f"{key} must be a whole number from 0 to {ledger.MAX_COUNT}, "
+            diags.append(error(_src(at(key)), "J301", f"{key} must be a whole number from 0 to {ledger.MAX_COUNT}, "
                                                          f"found {v!r}"))
         entry[key] = v
     if type_ == "adoption" and entry.get("issue") is not None:
@@ -97,7 +101,7 @@ def make_entry(ws, type_: str, fields: dict, *, rules=None, at: Callable[[str | 
             rules = load_rules(ws)[0]
         own = ledger.own_outlet_of(rules)
         if entry.get("outlet") != own:
-            diags.append(error(Source(at("issue")), "J301", f"an issue number belongs to the own bulletin ({own}); "
+            diags.append(error(_src(at("issue")), "J301", f"an issue number belongs to the own bulletin ({own}); "
                                f"{entry.get('outlet')} has none", "leave out --issue, or name the outlet " + own))
     if diags:
         raise JianbaoError("nothing was written", tuple(diags))
