@@ -217,8 +217,9 @@ def recover_journal(root: Path) -> bool:
         return True
     for f in files:
         target = root / f["path"]
-        if f.get("temp"):
-            (target.parent / f["temp"]).unlink(missing_ok=True)
+        if f.get("temp") and (target.parent / f["temp"]).exists():
+            (target.parent / f["temp"]).unlink()  # never renamed: the file is still the old one
+            continue
         if f.get("old") is None:
             target.unlink(missing_ok=True)
         else:
@@ -306,6 +307,8 @@ def to_decimal(value: Any) -> Decimal | None:
 
 def points_error(d: Decimal | None, raw: Any) -> str | None:
     """Why ``raw`` is no event's points (None when it is)."""
+    if d is None and isinstance(raw, float) and raw in (float("inf"), float("-inf")):
+        d = MAX_POINTS + 1  # 1e999999 reads as infinity: too big, not "not a number"
     if d is None:
         return f"must be a number like 5 or -2.5, found {raw!r}"
     if abs(d) > MAX_POINTS:
