@@ -39,7 +39,7 @@ def register(main: click.Group) -> None:
     @click.argument("issue")
     @click.option("--dry-run", is_flag=True, help="Show which unit gets which item and points; write nothing.")
     @click.option("--revise", is_flag=True, help="Replace the records of an issue that changed since publishing.")
-    @click.option("--reason", default="", help="Why (a revision, or --force on a closed period).")
+    @click.option("--reason", default="", help="Why: required with --revise (kept in the trail) and with --force.")
     @click.option("--force", is_flag=True, help="Allow a change to a closed period (needs --reason; logged).")
     @click.option("--no-build", is_flag=True, help="Record the credits only (e.g. a past issue); build no outputs.")
     @click.pass_context

@@ -23,7 +23,7 @@ quotas: {A: {submitted: 5, adopted: 1}}         # monthly minimums per class
 measures: [省/信息, 州/信息]     # level/kind count columns shown in the table
 ranking: {by: cumulative_points, method: dense, within: group}   # or null
 order: [cumulative_points]      # table order keys (qualified, period_points …)
-report: {title: …, addressees: …, notes: [...], issuer: …}
+report: {title: …, addressees: …, notes: [...], issuer: …}   # keys per form: FORM_REPORT_KEYS
 ```
 """
 
@@ -415,6 +415,10 @@ def parse_rules(data, path: str) -> tuple[Rules | None, list[Diagnostic]]:
                 if k == "notes":
                     notes = c.names(rep, k, "report.notes")
                     report.append((str(k), notes))
+                elif k == "file_name" and (not isinstance(v, str) or not v.strip() or any(c in v for c in '/\\:*?"<>|')
+                                           or v.strip().startswith(".")):
+                    c.err(rep, k, f"report.file_name must be a file name without folders, found {v!r}",
+                          "e.g. {period}-通报")
                 elif isinstance(v, (str, int)) and not isinstance(v, bool):
                     report.append((str(k), str(v)))
                 else:

@@ -222,3 +222,15 @@ def test_the_guard_scores_only_the_units_and_periods_a_change_touches(ws, monkey
     with pytest.raises(Exception, match="period 2024-02 is closed"):
         ledger.append_events(w, [{"type": "bonus", "unit": "耕保科", "date": "2024-02", "points": 1, "reason": "x"}])
     assert calls == [(("2024-02", "2024-03"), ("耕地保护监督科",))] * 2  # before and after, two periods, one unit
+
+
+def test_a_ledger_file_linked_from_outside_or_not_a_regular_file_is_an_error(ws, tmp_path):
+    outside = tmp_path / "outside.yml"
+    outside.write_text("- {type: bonus, unit: 利用科, date: 2024-02, points: 1, reason: secret}\n", encoding="utf-8")
+    (ws / "ledger/events/2024-02.yml").symlink_to(outside)
+    os.mkfifo(ws / "ledger/events/2024-03.yml")
+    code, out = run(ws, "ledger", "check")
+    assert code == 1 and "Traceback" not in out
+    assert "ledger/events/2024-02.yml: error[J301 bad-ledger]: ledger/events/2024-02.yml is a link to" in out
+    assert "outside the workspace" in out and "secret" not in out
+    assert "ledger/events/2024-03.yml: error[J301 bad-ledger]: ledger/events/2024-03.yml is not a regular file" in out
