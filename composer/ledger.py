@@ -1142,11 +1142,30 @@ def published_text(data: dict) -> str:
 
 
 def write_published(ws, issue_id: str, data: dict, *, command: str = "jianbao publish", force: bool = False,
-                    reason: str = "") -> Written:
-    """Replace ``ledger/published/<issue_id>.yml`` with ``data`` through :func:`transact`."""
+                    reason: str = "", sources: list[Source] | None = None) -> Written:
+    """Replace ``ledger/published/<issue_id>.yml`` with ``data`` through :func:`transact`.
+
+    ``sources[i]`` is where record i comes from (the item file): a problem found in a
+    record is reported there, not at a line of the file that was not written.
+    """
     rel = published_rel(issue_id)
     text = published_text(data)
-    return transact(ws, lambda read: {rel: text}, command=command, force=force, reason=reason)
+    where = None
+    if sources:
+        parsed, _ = yamlsrc.parse_fast(text, rel)
+        recs = parsed.get("records") or []
+        starts = [yamlsrc.line_of(recs, i) for i in range(len(recs))]
+
+        def at(line: int) -> Source | None:
+            i = max((i for i, s in enumerate(starts) if s <= line), default=None)
+            return sources[i] if i is not None and i < len(sources) else None
+
+        def where(d: Diagnostic) -> Diagnostic:
+            src = at(d.source.line) if d.source.path == rel else None
+            message = re.sub(re.escape(rel) + r":(\d+)", lambda m: str(at(int(m[1])) or m[0]), d.message)
+            return Diagnostic(src or d.source, d.code, message, d.hint, d.severity)
+
+    return transact(ws, lambda read: {rel: text}, command=command, force=force, reason=reason, where=where)
 
 
 def close_period(ws, period: str, *, command: str, force: bool = False, reason: str = "") -> tuple[Path, dict]:

@@ -270,3 +270,16 @@ def test_report_keys_reach_the_report_and_file_names_follow_the_form(make_ws):
     code, out = run(root, "report", "2024-01", "--format", "json")
     assert code == 0, out
     assert (root / "build/reports/2024-01/2024-01-通知.json").is_file()
+
+
+def test_publish_refusal_points_at_the_item_not_at_the_unwritten_file(make_ws):
+    events = ("- {type: adoption, outlet: 简报, issue: 3, kind: 信息, date: 2024-04, title: 我市创新开展先登记后供地的做法,"
+              " units: [利用科]}\n")
+    root = make_ws({"contributors/rules.yml": RULES, "ledger/events/2024-04.yml": events})
+    before = snapshot(root)
+    code, out = run(root, "publish", "2024-03", "--no-build")
+    assert code == 1
+    # the published record of 01-article.md credits 开发利用科 a second time for one item
+    assert "issues/2024-03/01-article.md" in out and "J304" in out
+    assert "ledger/published/2024-03.yml" not in out
+    assert snapshot(root) == before

@@ -197,7 +197,8 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
             ("removed", [_trail_rec(r) for r in removed]), ("added", [_trail_rec(r) for r in added]),
         ]))
     cmd = f"jianbao publish {issue.id}" + (" --revise" if prev is not None else "")
-    ledger.write_published(ws, issue.id, data, command=cmd, force=force, reason=reason.strip())
+    ledger.write_published(ws, issue.id, data, command=cmd, force=force, reason=reason.strip(),
+                           sources=[it.source for it in issue.items])
     write_all(files)
     written = list(files)
     status = "revised" if prev is not None else "published"
