@@ -700,11 +700,14 @@ def submission_refs(led: Ledger) -> frozenset[str]:
     return frozenset(e.ref for e in led.events if isinstance(e, Submission) and e.ref)
 
 
-def load_closed(ws, view: View | None = None) -> tuple[list[Closed], list[Diagnostic]]:
+def load_closed(ws, view: View | None = None, only: set[str] | None = None) -> tuple[list[Closed], list[Diagnostic]]:
+    """The closed periods (``only``: of these file stems)."""
     view = view or View(ws.root)
     out: list[Closed] = []
     diags: list[Diagnostic] = []
     for rel in view.files(CLOSED):
+        if only is not None and Path(rel).stem not in only:
+            continue
         try:
             text = view.read(rel) or ""
         except JianbaoError as e:
@@ -940,7 +943,8 @@ def transact(ws, change: Callable[[Callable[[str], str | None]], dict[str, str]]
         if any(d.is_error for d in after):
             led0, d0 = load_ledger(ws, rules, view=view, cache=cache)
             before = _error_keys(d0 + check_ledger(ws, led0, rules))
-            new = [d for d in after if d.is_error and (d.source.path, d.source.line, d.code, d.message) not in before]
+            new = [d for d in after if d.is_error and ((d.source.path, d.source.line, d.code, d.message) not in before
+                                                         or (d.source.path in changes and "does not parse" in d.message))]
             if new:
                 if where is not None:
                     new = [where(d) for d in new]
@@ -952,7 +956,11 @@ def transact(ws, change: Callable[[Callable[[str], str | None]], dict[str, str]]
                 new_events += _parse_file(ws, after_view, rel, own, cache)[0]
         changed = closing.changed_events(old_events, new_events)
         altered: list[closing.Altered] = []
-        closed, cdiags = load_closed(ws, view)
+        # closed periods the change can reach, by file name first: only those files are parsed
+        named = [Closed(source=Source(rel), period=Path(rel).stem, figures=())
+                 for rel in view.files(CLOSED)] if changed and rules is not None else []
+        reach = {c.period for c in closing.affected(named, changed)[0]} | {c.period for c in named if not c.months}
+        closed, cdiags = load_closed(ws, view, only=reach) if reach else ([], [])
         if closed and rules is not None and changed:
             if any(d.is_error for d in cdiags):
                 raise JianbaoError("a closed-period file is invalid; nothing was written", tuple(cdiags))
@@ -1022,6 +1030,10 @@ def appended_text(old: str | None, entries: list[dict], rel: str = "<events>") -
     old = old or ""
     if old and not old.endswith("\n"):
         old += "\n"
+    first = next((ln for ln in old.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), None)
+    if first is not None and re.match(r"^( *)- ", first) and not first.lstrip()[2:].lstrip().startswith("["):
+        # a block list (the usual case): append without parsing it again; the transaction parses the result
+        return old + _dump_entries(entries, len(re.match(r"^( *)", first)[1]))
     data, diags = yamlsrc.parse_fast(old, rel)
     if diags or (data is not None and not yamlsrc.is_seq(data)):
         raise JianbaoError(f"{rel} is not a YAML list; fix it first (jianbao ledger check)", tuple(diags))
@@ -1088,6 +1100,9 @@ def add_events(ws, entries: list[dict], file: str | None = None, *, command: str
 
     def where(d: Diagnostic) -> Diagnostic:
         src, message = d.source, d.message
+        if src.path in spans and "does not parse" in message:  # the editor's text is broken: name the file
+            return Diagnostic(Source(src.path), d.code, f"{message} (the file as it is, before this change)",
+                              "fix it first: jianbao ledger check", d.severity)
         for rel, ss in spans.items():
             for first, last, label, keys in ss:
                 if label is None:

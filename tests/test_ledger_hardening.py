@@ -234,3 +234,12 @@ def test_a_ledger_file_linked_from_outside_or_not_a_regular_file_is_an_error(ws,
     assert "ledger/events/2024-02.yml: error[J301 bad-ledger]: ledger/events/2024-02.yml is a link to" in out
     assert "outside the workspace" in out and "secret" not in out
     assert "ledger/events/2024-03.yml: error[J301 bad-ledger]: ledger/events/2024-03.yml is not a regular file" in out
+
+
+def test_appending_to_a_file_that_does_not_parse_is_refused(ws):
+    p = ws / "ledger/events/2024-01.yml"
+    p.write_text(EVENTS + "- type: bonus\n  unit: [利用科\n", encoding="utf-8")
+    before = snapshot(ws)
+    code, out = run(ws, "ledger", "add", "bonus", "--unit", "耕保科", "--date", "2024-01", "--points", "1", "--reason", "y")
+    assert code == 1 and "ledger/events/2024-01.yml" in out and "does not parse" in out and "Traceback" not in out
+    assert snapshot(ws) == before
