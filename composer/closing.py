@@ -17,6 +17,8 @@ reads the files and writes the results; scoring is :func:`composer.scoring.perio
 from __future__ import annotations
 
 import datetime as dt
+import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -140,9 +142,45 @@ def log_entry(at: str, command: str, reason: str, diff) -> dict:
                         for u, b, a in diff]}
 
 
+_PLAIN = re.compile(r"^[\w\u3000-\u303f\u4e00-\u9fff\uff00-\uffef（）()·.\-]+$")
+
+
+def _key(name: str) -> str:
+    return name if _PLAIN.match(name) and not name[0].isdigit() and name[0] not in "-." else "'" + name.replace("'", "''") + "'"
+
+
+def _figures_block(units, figures: Figures) -> str:
+    order = {u.name: i for i, u in enumerate(units)}
+    lines = ["figures:"]
+    for u in sorted(figures, key=lambda u: (order.get(u, len(order)), u)):
+        p, c = (yaml_number(x) for x in figures[u])
+        lines.append(f"  {_key(u)}: {{period_points: {p}, cumulative_points: {c}}}")
+    return "\n".join(lines) + "\n"
+
+
 def closed_text(units, period: str, figures: Figures, command: str, at: str,
                 old_text: str | None = None, entry: dict | None = None) -> str:
-    """The closed file: period, when, the figures, and the log of forced changes."""
+    """The closed file: period, when, the figures, and the log of forced changes.
+
+    A file as jianbao writes it (header, ``figures:``, ``log:`` last) keeps its header and
+    log byte for byte: the figures are replaced and the new log entry appended, without a
+    round-trip parse (a forced change rewrites several closed files).
+    """
+    if old_text and entry is not None:
+        m = re.match(r"(?s)^(.*?^)figures:\n(?:(?:  .*)?\n)*(log:.*)$", old_text, re.M)
+        if m and "\nfigures:" not in "\n" + m[2] and not re.search(r"^\S", m[2][4:], re.M):
+            log = m[2]
+            if log.startswith("log: []"):
+                log = "log:\n" + log[len("log: []"):].lstrip("\n")
+            if not log.endswith("\n"):
+                log += "\n"
+            item = yamlsrc.dump([yamlsrc.new_map(entry.items())])
+            return m[1] + _figures_block(units, figures) + log + textwrap.indent(textwrap.dedent(item), "  ")
+    return _closed_text_rt(units, period, figures, command, at, old_text, entry)
+
+
+def _closed_text_rt(units, period: str, figures: Figures, command: str, at: str,
+                    old_text: str | None = None, entry: dict | None = None) -> str:
     data = None
     if old_text:
         data, _ = yamlsrc.parse(old_text, closed_rel(period))

@@ -243,3 +243,22 @@ def test_appending_to_a_file_that_does_not_parse_is_refused(ws):
     code, out = run(ws, "ledger", "add", "bonus", "--unit", "耕保科", "--date", "2024-01", "--points", "1", "--reason", "y")
     assert code == 1 and "ledger/events/2024-01.yml" in out and "does not parse" in out and "Traceback" not in out
     assert snapshot(ws) == before
+
+
+def test_closed_file_fast_rewrite_equals_the_round_trip_one():
+    from decimal import Decimal as D
+
+    class U:
+        def __init__(self, name):
+            self.name = name
+
+    units = [U("甲科"), U("乙: 科"), U("1号单位")]
+    figs = {"甲科": (D(5), D("7.5")), "乙: 科": (D(1), D(2)), "1号单位": (D(0), D("0.5"))}
+    text = closing._closed_text_rt(units, "2024-01", figs, "jianbao ledger close 2024-01", "2024-02-01T00:00:00+08:00")
+    for i, reason in enumerate(("原因: 补记", "it's # fine")):
+        entry = closing.log_entry(f"2024-0{i + 3}-01", "jianbao ledger add x", reason,
+                                  [("甲科", figs["甲科"], (D(6 + i), D("8.5")))])
+        figs = {**figs, "甲科": (D(6 + i), D("8.5"))}
+        fast = closing.closed_text(units, "2024-01", figs, "c", "at", text, entry)
+        assert fast == closing._closed_text_rt(units, "2024-01", figs, "c", "at", text, entry)
+        text = fast
