@@ -952,8 +952,14 @@ def transact(ws, change: Callable[[Callable[[str], str | None]], dict[str, str]]
         old_events, new_events = [], []
         for rel in changes:
             if rel.startswith((PUBLISHED + "/", EVENTS + "/")):
-                old_events += _parse_file(ws, view, rel, own, cache)[0]
-                new_events += _parse_file(ws, after_view, rel, own, cache)[0]
+                old, new = view.read(rel) or "", changes[rel] or ""
+                after_events = _parse_file(ws, after_view, rel, own, cache)[0]
+                if new.startswith(old) and (not old or old.endswith("\n")):  # an append: the new events follow the old text
+                    n = old.count("\n")
+                    new_events += [e for e in after_events if e.source.line > n]
+                else:
+                    old_events += _parse_file(ws, view, rel, own, cache)[0]
+                    new_events += after_events
         changed = closing.changed_events(old_events, new_events)
         altered: list[closing.Altered] = []
         # closed periods the change can reach, by file name first: only those files are parsed
@@ -1025,26 +1031,34 @@ def _dump_entries(entries: list[dict], indent: int) -> str:
     return textwrap.indent(text, " " * indent) if indent else text
 
 
-def appended_text(old: str | None, entries: list[dict], rel: str = "<events>") -> str:
-    """``old`` with ``entries`` added at the end, the editor's text left byte for byte as written."""
+def _entries_text(entries: list[dict], dumped: list[str] | None, indent: int) -> str:
+    block = "".join(dumped) if dumped is not None else _dump_entries(entries, 0)
+    return textwrap.indent(block, " " * indent) if indent else block
+
+
+def appended_text(old: str | None, entries: list[dict], rel: str = "<events>", dumped: list[str] | None = None) -> str:
+    """``old`` with ``entries`` added at the end, the editor's text left byte for byte as written.
+
+    ``dumped``: the entries already dumped one by one (unindented), to dump them only once.
+    """
     old = old or ""
     if old and not old.endswith("\n"):
         old += "\n"
     first = next((ln for ln in old.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), None)
     if first is not None and re.match(r"^( *)- ", first) and not first.lstrip()[2:].lstrip().startswith("["):
         # a block list (the usual case): append without parsing it again; the transaction parses the result
-        return old + _dump_entries(entries, len(re.match(r"^( *)", first)[1]))
+        return old + _entries_text(entries, dumped, len(re.match(r"^( *)", first)[1]))
     data, diags = yamlsrc.parse_fast(old, rel)
     if diags or (data is not None and not yamlsrc.is_seq(data)):
         raise JianbaoError(f"{rel} is not a YAML list; fix it first (jianbao ledger check)", tuple(diags))
     if data is None:  # empty, or only comments
-        return old + _dump_entries(entries, 0)
+        return old + _entries_text(entries, dumped, 0)
     if data.fa.flow_style():
         if len(data):
             raise JianbaoError(f"{rel} is a flow-style list [...]; write it as a block list (- type: …) to append")
-        return re.sub(r"^\s*\[\s*\]\s*$", "", old, count=1, flags=re.M) + _dump_entries(entries, 0)
+        return re.sub(r"^\s*\[\s*\]\s*$", "", old, count=1, flags=re.M) + _entries_text(entries, dumped, 0)
     m = re.search(r"^( *)- ", old, re.M)
-    return old + _dump_entries(entries, len(m[1]) if m else 0)
+    return old + _entries_text(entries, dumped, len(m[1]) if m else 0)
 
 
 def append_events(ws, entries: list[dict], file: str | None = None, *, command: str = "jianbao ledger add",
@@ -1086,14 +1100,15 @@ def add_events(ws, entries: list[dict], file: str | None = None, *, command: str
         out = {}
         for rel, items in by_file.items():
             old = read(rel)
-            text = appended_text(old, [e for e, _ in items], rel)
+            dumped = [_dump_entries([e], 0) for e, _ in items]
+            text = appended_text(old, [e for e, _ in items], rel, dumped)
             out[rel] = text
             # the appended entries follow the old text: find each one's lines
-            line = text.count("\n") + 1 - sum(_dump_entries([e], 0).count("\n") for e, _ in items)
+            line = text.count("\n") + 1 - sum(d.count("\n") for d in dumped)
             spans[rel] = []
-            for e, label in items:
+            for (e, label), d in zip(items, dumped):
                 keys = [m[1] if (m := re.match(r"^\s*(?:-\s+)?([A-Za-z_]+):", ln)) else ""
-                        for ln in _dump_entries([e], 0).splitlines()]
+                        for ln in d.splitlines()]
                 spans[rel].append((line, line + len(keys) - 1, label, keys))
                 line += len(keys)
         return out
