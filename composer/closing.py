@@ -142,6 +142,8 @@ def log_entry(at: str, command: str, reason: str, diff) -> dict:
                         for u, b, a in diff]}
 
 
+# a closed file as jianbao writes it: header lines, `figures:` and its indented lines, then `log:` to the end
+_LAYOUT = re.compile(r"((?:[^\n]*\n)*?)figures:\n(?:  [^\n]*\n)*(log:[\s\S]*)\Z")
 _PLAIN = re.compile(r"^[\w\u3000-\u303f\u4e00-\u9fff\uff00-\uffef（）()·.\-]+$")
 
 
@@ -167,7 +169,7 @@ def closed_text(units, period: str, figures: Figures, command: str, at: str,
     round-trip parse (a forced change rewrites several closed files).
     """
     if old_text and entry is not None:
-        m = re.match(r"(?s)^(.*?^)figures:\n(?:(?:  .*)?\n)*(log:.*)$", old_text, re.M)
+        m = _LAYOUT.match(old_text)
         if m and "\nfigures:" not in "\n" + m[2] and not re.search(r"^\S", m[2][4:], re.M):
             log = m[2]
             if log.startswith("log: []"):

@@ -266,3 +266,25 @@ def test_closed_file_fast_rewrite_equals_the_round_trip_one():
         assert yamlsrc.parse(fast, "f") == yamlsrc.parse(slow, "s")
         assert fast.replace("'1号单位'", "1号单位") == slow  # the same text (a name starting with a digit is quoted)
         text = fast
+
+
+def test_closed_file_rewrite_is_fast_on_a_real_size_file():
+    import time
+    from decimal import Decimal as D
+
+    class U:
+        def __init__(self, name):
+            self.name = name
+
+    units = [U(f"第{i}单位") for i in range(60)]
+    figs = {u.name: (D(i), D(i * 2)) for i, u in enumerate(units)}
+    text = closing._closed_text_rt(units, "2024-06", figs, "close", "2024-07-01")
+    t = time.perf_counter()
+    for i in range(20):
+        entry = closing.log_entry("2024-08-01", "cmd", f"第{i}次", [(units[0].name, figs[units[0].name], (D(i), D(i)))])
+        text = closing.closed_text(units, "2024-06", figs, "c", "at", text, entry)
+    assert time.perf_counter() - t < 2
+    from composer import yamlsrc
+
+    data, _ = yamlsrc.parse(text, "x")
+    assert len(data["log"]) == 20 and len(data["figures"]) == 60
