@@ -80,7 +80,7 @@ def register(main: click.Group) -> None:
 
     @main.group()
     def ledger() -> None:
-        """Record events, validate the ledger, close a period."""
+        """Record and import events, validate the ledger, close a period."""
 
     @ledger.command("check")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Diagnostics format.")
