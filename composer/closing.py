@@ -16,7 +16,6 @@ reads the files and writes the results; scoring is :func:`composer.scoring.perio
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import textwrap
 from collections import Counter
@@ -291,7 +290,3 @@ def guard(rules, units, before_events, after_events, closed: list[Closed], chang
             after = {**c.as_dict(), **fig1[c.period]}
             out.append(Altered(closed=c, after=after, diff=tuple(diff)))
     return out
-
-
-def today_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).astimezone().replace(microsecond=0).isoformat()
