@@ -39,7 +39,7 @@ def register(main: click.Group) -> None:
     @click.argument("issue")
     @click.option("--dry-run", is_flag=True, help="Show which unit gets which item and points; write nothing.")
     @click.option("--revise", is_flag=True, help="Replace the records of an issue that changed since publishing.")
-    @click.option("--reason", default="", help="Why (a revision, or --force on a closed period).")
+    @click.option("--reason", default="", help="Why: required with --revise (kept in the trail) and with --force.")
     @click.option("--force", is_flag=True, help="Allow a change to a closed period (needs --reason; logged).")
     @click.option("--no-build", is_flag=True, help="Record the credits only (e.g. a past issue); build no outputs.")
     @click.pass_context
@@ -80,7 +80,7 @@ def register(main: click.Group) -> None:
 
     @main.group()
     def ledger() -> None:
-        """Record events, validate the ledger, close a period."""
+        """Record and import events, validate the ledger, close a period."""
 
     @ledger.command("check")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Diagnostics format.")
@@ -108,6 +108,43 @@ def register(main: click.Group) -> None:
         ws = workspace(ctx)
         path, figures = ledger_cmd.close(ws, period, force=force, reason=reason, command=f"jianbao ledger close {period}")
         progress(f"closed {period}: figures of {len(figures)} unit(s) in {ws.rel(path)}")
+
+    @ledger.command("import")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=__import__("pathlib").Path))
+    @click.option("--dry-run", is_flag=True, help="Validate and show what would be added; write nothing.")
+    @click.option("--month", default=None, help="The month of a count table (单位 | 上报 | 报市), e.g. 2024-01.")
+    @click.option("--force", is_flag=True, help="Allow changes to a closed period (needs --reason; logged).")
+    @click.option("--reason", default="", help="Why a closed period changes (logged).")
+    @click.pass_context
+    def import_(ctx: click.Context, file, dry_run: bool, month: str | None, force: bool, reason: str) -> None:
+        """Add the events of a CSV or XLSX sheet (one event a row) in one transaction; rows already
+        in the ledger are skipped."""
+        from composer.commands import ledger_import
+
+        ws = workspace(ctx)
+        if not file.is_file():
+            raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+        cmd = f"jianbao ledger import {file.name}" + (f" --month {month}" if month else "")
+        result = ledger_import.import_events(ws, file, shown=str(file), month=month, dry_run=dry_run, force=force,
+                                             reason=reason, command=cmd)
+        for entry in result.added:
+            click.echo(("would add: " if dry_run else "added: ") + ledger_import.describe(entry))
+        _closed_note(result.closed_changes)
+        verb = "would add" if dry_run else "added"
+        progress(f"{result.file}: {result.rows} row(s); {verb} {len(result.added)}, "
+                 f"{result.skipped} already in the ledger" + ("; dry run, nothing written" if dry_run else ""))
+
+    @ledger.command("template")
+    @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=__import__("pathlib").Path),
+                  help="events.xlsx (or .csv): the sheet to fill in and import.")
+    @click.pass_context
+    def template(ctx: click.Context, out) -> None:
+        """Write an empty events sheet (with examples and notes) for `jianbao ledger import`."""
+        from composer.commands import ledger_import
+
+        ws = workspace(ctx)
+        path = ledger_import.template(ws, out)
+        progress(f"wrote {path}: fill in one event a row, then `jianbao ledger import {path.name} --dry-run`")
 
     @ledger.group("add")
     def add() -> None:
@@ -165,7 +202,7 @@ def register(main: click.Group) -> None:
     @click.option("--deadline", default=None, help="2024-08-01")
     @click.option("--status", type=click.Choice(["open", "submitted", "adopted", "overdue"]), default=None)
     @click.option("--title", default=None)
-    @click.option("--date", default=None, help="When submitted/adopted (the month it scores in).")
+    @click.option("--date", required=True, help="When commissioned, submitted or adopted (the month it scores in).")
     @click.option("--outlet", default=None)
     @common
     def add_commission(ctx, file, force, force_reason, **fields):

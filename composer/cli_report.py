@@ -33,7 +33,28 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def register(main: click.Group) -> None:
-    """Add ``report`` to the ``jianbao`` group."""
+    """Add ``report`` and ``explain`` to the ``jianbao`` group."""
+
+    @main.command()
+    @click.argument("unit")
+    @click.argument("period")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON: unit, period, period_points, cumulative_points, events.")
+    @click.pass_context
+    def explain(ctx, unit: str, period: str, as_json: bool) -> None:
+        """Every entry that gives UNIT points in PERIOD (2024-01 or 2024-05..2024-06), with its file:line;
+        the entries sum to the report's period points."""
+        import json
+
+        from composer import explain as explain_mod
+        from composer.commands import report as report_cmd
+
+        ws = workspace(ctx)
+        x, diags = report_cmd.explain(ws, unit, period)
+        finish([d for d in diags if d.is_error] if x is None else [], ws.root)
+        if as_json:
+            click.echo(json.dumps(explain_mod.as_dict(x), ensure_ascii=False, indent=2))
+        else:
+            click.echo(explain_mod.as_text(x), nl=False)
 
     @main.command()
     @click.argument("period")

@@ -3,21 +3,29 @@
 Layout (docs/formats.md, section Ledger)::
 
     ledger/published/<issue id>.yml   records written by ``jianbao publish``
-    ledger/events/*.yml               events recorded by editors (by command or by hand)
+    ledger/events/*.yml               events recorded by editors (by command, import or by hand)
     ledger/closed/<period>.yml        assertions written by ``jianbao ledger close``
 
-Reading turns every record into a model event carrying its file:line.  Writing
-goes through :func:`transact`: one lock (``ledger/.lock``), the whole resulting
-ledger validated in memory first, closed periods compared before/after, then each
-changed file replaced atomically.  A failed or refused run leaves every file as it was.
+Reading turns every record into a model event carrying its file:line.  Files are
+read through a :class:`View`: the files on disk plus an explicit overlay of
+pending texts, so a transaction can load "the ledger as it would be" without
+touching the disk.  Writing goes through :func:`transact`: one lock
+(``ledger/.lock``); only the changed files are parsed again; the result is
+checked in memory; closed periods are guarded by :mod:`composer.closing`, which
+scores only what the change can affect; then every changed file is committed
+together (:func:`commit`: all temporary files first, a journal, then the
+renames — a failure or a kill rolls every file back).
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import datetime as dt
+import hashlib
+import json
+import os
 import re
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +33,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from composer import yamlsrc
+from composer import closing, yamlsrc
+from composer.closing import CLOSED, Closed, closed_rel, describe
 from composer.diagnostics import Diagnostic, JianbaoError, Severity, Source, error
 from composer.model import (
     Adoption,
@@ -42,55 +51,191 @@ from composer.model import (
 LEDGER = "ledger"
 PUBLISHED = "ledger/published"
 EVENTS = "ledger/events"
-CLOSED = "ledger/closed"
 LOCK = "ledger/.lock"
-OWN_OUTLET = "简报"
+JOURNAL = "ledger/.journal.json"
+DEFAULT_OWN_OUTLET = "简报"  # the own bulletin's name only when the rules file does not say (or cannot be read)
 LOCK_TIMEOUT = 30.0
+MAX_POINTS = Decimal(100000)  # |points| of one event; beyond is a typo, not a score
+MAX_COUNT = 100000  # manuscripts in one event
 
 EVENT_TYPES = ("submission", "adoption", "commission", "report_up", "bonus", "opening", "waiver")
 COMMISSION_STATUS = ("open", "submitted", "adopted", "overdue")
-FIGURES = ("period_points", "cumulative_points")
+FIGURES = closing.FIGURES
+MIN_TRUNCATED = 8  # a title this long or longer that starts another one is the same item, truncated
+
+# the field an entry-level problem is about (reported at that option or column)
+ENTRY_KEY_OF = {"J303": ("outlet",), "J304": ("title", "ref", "topic"), "J305": ("date",), "J302": ("unit", "units")}
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2})\s*\.\.\s*(\d{4}-\d{2})$")
 
-# rel path -> pending text (None: file removed) while a transaction validates
-_PENDING: contextvars.ContextVar[dict[str, str | None]] = contextvars.ContextVar("jianbao_ledger_pending", default={})
-
 
 # ---------------------------------------------------------------- files
 
-def _read(root: Path, rel: str) -> str | None:
-    pending = _PENDING.get()
-    if rel in pending:
-        return pending[rel]
+def _read_disk(root: Path, rel: str) -> str | None:
+    """A ledger file's text; None when absent.  Raises JianbaoError (with a diagnostic naming
+    the file and line) for a file outside the workspace, not a regular file, or not UTF-8."""
+    path = root / rel
     try:
-        return (root / rel).read_text(encoding="utf-8")
+        st = path.lstat()
     except FileNotFoundError:
         return None
+    except OSError as e:
+        raise JianbaoError(f"{rel}: cannot read: {e.strerror or e}") from None
+    real = path.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise JianbaoError(f"{rel} points outside the workspace ({real}); ledger files must be inside it",
+                           (error(Source(rel), "J301", f"{rel} is a link to {real}, outside the workspace"),))
+    import stat
 
-
-def _files(root: Path, folder: str) -> list[str]:
-    """Workspace-relative paths of the YAML files in ``folder``, pending ones included."""
-    base = root / folder
-    found = {f"{folder}/{p.name}" for p in base.glob("*.yml")} if base.is_dir() else set()
-    for rel, text in _PENDING.get().items():
-        if rel.startswith(folder + "/") and "/" not in rel[len(folder) + 1 :]:
-            if text is None:
-                found.discard(rel)
-            else:
-                found.add(rel)
-    return sorted(p for p in found if not Path(p).name.startswith("."))
-
-
-@contextlib.contextmanager
-def pending(changes: dict[str, str | None]) -> Iterator[None]:
-    """Within this block every ledger read sees ``changes`` instead of the files on disk."""
-    token = _PENDING.set({**_PENDING.get(), **changes})
+    if not stat.S_ISREG(path.stat().st_mode if stat.S_ISLNK(st.st_mode) else st.st_mode):
+        raise JianbaoError(f"{rel} is not a regular file", (error(Source(rel), "J301", f"{rel} is not a regular file"),))
     try:
-        yield
-    finally:
-        _PENDING.reset(token)
+        data = path.read_bytes()
+    except OSError as e:
+        raise JianbaoError(f"{rel}: cannot read: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        cut = e.end >= len(data)
+        why = ("the file ends inside a UTF-8 character (it was cut short)" if cut
+               else f"byte {e.start} is not UTF-8 text (saved in another encoding?)")
+        raise JianbaoError(f"{rel}:{line}: {why}",
+                           (error(Source(rel, line), "J301", why, "restore the file from git or a backup, "
+                                  "or save it as UTF-8"),)) from None
+    return text.removeprefix("\ufeff")
+
+
+class View:
+    """The ledger files as one command sees them: the disk, plus an explicit overlay of
+    pending texts (``None``: the file is removed).  Disk reads are cached per view family."""
+
+    def __init__(self, root: Path, overlay: dict[str, str | None] | None = None, _disk: dict | None = None):
+        self.root = Path(root)
+        self.overlay = dict(overlay or {})
+        self._disk: dict[str, str | None] = {} if _disk is None else _disk
+
+    def read(self, rel: str) -> str | None:
+        if rel in self.overlay:
+            return self.overlay[rel]
+        if rel not in self._disk:
+            self._disk[rel] = _read_disk(self.root, rel)
+        return self._disk[rel]
+
+    def files(self, folder: str) -> list[str]:
+        """Workspace-relative paths of the YAML files in ``folder``, pending ones included."""
+        base = self.root / folder
+        found = {f"{folder}/{p.name}" for p in base.glob("*.yml")} if base.is_dir() else set()
+        for rel, text in self.overlay.items():
+            if rel.startswith(folder + "/") and "/" not in rel[len(folder) + 1 :]:
+                if text is None:
+                    found.discard(rel)
+                else:
+                    found.add(rel)
+        return sorted(p for p in found if not Path(p).name.startswith("."))
+
+    def with_changes(self, changes: dict[str, str | None]) -> View:
+        return View(self.root, {**self.overlay, **changes}, self._disk)
+
+
+# ---------------------------------------------------------------- committing several files
+
+def _temp(path: Path, text: str) -> Path:
+    from composer.output import _mode_for
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, _mode_for(path))
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def commit(root: Path, changes: dict[str, str | None], olds: dict[str, str | None]) -> None:
+    """Replace every changed file, or none.
+
+    One file: an atomic replace.  Several: every new text goes to a temporary file
+    first; then a journal (``ledger/.journal.json``) records the old texts; then the
+    renames.  A failure during the renames rolls every file back at once; a kill leaves
+    the journal, and the next jianbao command that reads the ledger rolls back
+    (:func:`recover`).  Either way the ledger ends as it was before, or as after.
+    """
+    from composer.output import write_atomic
+
+    if len(changes) == 1:
+        ((rel, text),) = changes.items()
+        if text is None:
+            (root / rel).unlink(missing_ok=True)
+        else:
+            write_atomic(root / rel, text)
+        return
+    temps: dict[str, Path] = {}
+    journal = root / JOURNAL
+    try:
+        for rel, text in changes.items():
+            if text is not None:
+                temps[rel] = _temp(root / rel, text)
+        record = {"files": [{"path": rel, "temp": temps[rel].name if rel in temps else None, "old": olds.get(rel)}
+                            for rel in changes]}
+        write_atomic(journal, json.dumps(record, ensure_ascii=False))
+    except BaseException:
+        for t in temps.values():
+            t.unlink(missing_ok=True)
+        raise
+    try:
+        for rel in changes:
+            if rel in temps:
+                os.replace(temps[rel], root / rel)
+            else:
+                (root / rel).unlink(missing_ok=True)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            recover_journal(root)
+        raise
+    journal.unlink(missing_ok=True)
+
+
+def recover_journal(root: Path) -> bool:
+    """Roll back an unfinished multi-file commit (its journal exists); True if there was one."""
+    from composer.output import write_atomic
+
+    journal = root / JOURNAL
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+        files = record["files"]
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)  # a journal cut short: written before any rename, nothing to undo
+        return True
+    for f in files:
+        target = root / f["path"]
+        if f.get("temp") and (target.parent / f["temp"]).exists():
+            (target.parent / f["temp"]).unlink()  # never renamed: the file is still the old one
+            continue
+        if f.get("old") is None:
+            target.unlink(missing_ok=True)
+        else:
+            write_atomic(target, f["old"])
+    journal.unlink(missing_ok=True)
+    return True
+
+
+def recover(ws) -> None:
+    """Under the lock: finish what a killed writer left (see :func:`commit`)."""
+    if (ws.root / JOURNAL).exists():
+        try:
+            recover_journal(ws.root)
+        except OSError as e:
+            raise JianbaoError(f"{JOURNAL}: an interrupted ledger change could not be rolled back: "
+                               f"{e.strerror or e}; fix the cause and run the command again") from None
 
 
 # ---------------------------------------------------------------- values
@@ -150,11 +295,25 @@ def to_decimal(value: Any) -> Decimal | None:
     """Numbers via str() so 0.1 stays 0.1; booleans and text are refused."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         return None
+    text = str(value).strip()
+    if len(text) > 40:
+        return None
     try:
-        d = Decimal(str(value).strip())
+        d = Decimal(text)
     except InvalidOperation:
         return None
     return d if d.is_finite() else None
+
+
+def points_error(d: Decimal | None, raw: Any) -> str | None:
+    """Why ``raw`` is no event's points (None when it is)."""
+    if d is None and isinstance(raw, float) and raw in (float("inf"), float("-inf")):
+        d = MAX_POINTS + 1  # 1e999999 reads as infinity: too big, not "not a number"
+    if d is None:
+        return f"must be a number like 5 or -2.5, found {raw!r}"
+    if abs(d) > MAX_POINTS:
+        return f"must be between -{MAX_POINTS} and {MAX_POINTS}, found {raw!r}"
+    return None
 
 
 def yaml_number(d: Decimal) -> int | float:
@@ -193,8 +352,8 @@ class _Entry:
 
     def count(self, key: str, default: int = 1, minimum: int = 1) -> int:
         v = self.node.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-            self.bad(key, f"`{key}:` must be a whole number ≥ {minimum}, found {v!r}")
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum or v > MAX_COUNT:
+            self.bad(key, f"`{key}:` must be a whole number from {minimum} to {MAX_COUNT}, found {v!r}")
             return default
         return v
 
@@ -212,8 +371,9 @@ class _Entry:
                 self.bad(None, f"`{key}:` is required")
             return Decimal(0)
         d = to_decimal(v)
-        if d is None:
-            self.bad(key, f"`{key}:` must be a number, found {v!r}")
+        why = points_error(d, v)
+        if why:
+            self.bad(key, f"`{key}:` {why}")
             return Decimal(0)
         return d
 
@@ -386,7 +546,7 @@ def parse_events(ws, text: str, rel: str) -> tuple[list[Event], list[Diagnostic]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Published:
-    """One ``ledger/published/<id>.yml`` as read (records become Adoption events)."""
+    """One ``ledger/published/<id>.yml`` as read (records become adoptions by the own bulletin)."""
 
     source: Source = field(compare=False, repr=False)
     issue: str
@@ -395,9 +555,32 @@ class Published:
     fingerprint: str
     published_at: str
     adoptions: tuple[Adoption, ...]
+    records_fingerprint: str = ""  # as written by publish
+    records_actual: str = ""  # of the records as they are now
 
 
-def parse_published(ws, text: str, rel: str) -> tuple[Published | None, list[Diagnostic]]:
+def records_fingerprint(issue: str, number: Any, date: Any, records: list[dict]) -> str:
+    """sha256 over what a published file credits (issue, number, date and every record), so a hand
+    edit of ``ledger/published/*.yml`` shows in ``ledger check``."""
+    canon = [str(issue), str(number), _stamp(date)]
+    for r in records:
+        canon.append([str(r.get("kind", "")), str(r.get("title", "")), [str(u) for u in r.get("units") or []],
+                      [str(a) for a in r.get("authors") or []]])
+    return "sha256:" + hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _raw_records(records) -> list[dict]:
+    out = []
+    for r in records if yamlsrc.is_seq(records) else []:
+        if yamlsrc.is_map(r):
+            units = r.get("units") or []
+            out.append({"kind": r.get("kind", ""), "title": r.get("title", ""),
+                        "units": [units] if isinstance(units, str) else list(units) if yamlsrc.is_seq(units) else [],
+                        "authors": list(r.get("authors") or []) if yamlsrc.is_seq(r.get("authors")) else []})
+    return out
+
+
+def parse_published(ws, text: str, rel: str, own_outlet: str = DEFAULT_OWN_OUTLET) -> tuple[Published | None, list[Diagnostic]]:
     data, diags = yamlsrc.parse_fast(text, rel, code="J301")
     if data is None:
         return None, diags
@@ -422,11 +605,14 @@ def parse_published(ws, text: str, rel: str) -> tuple[Published | None, list[Dia
         e = _Entry(ws, node, rel, line, diags)
         kind, title, units = e.text("kind", True), e.text("title", True), e.units()
         if e.ok and head.ok:
-            adoptions.append(Adoption(source=e.src(), outlet=OWN_OUTLET, kind=kind, title=title, month=month_of(day),
+            adoptions.append(Adoption(source=e.src(), outlet=own_outlet, kind=kind, title=title, month=month_of(day),
                                       units=units, date=day, issue=number, origin=f"publish:{issue_id}"))
+    stored = data.get("records_fingerprint")
     pub = Published(source=Source(rel, 1), issue=issue_id, number=number, date=day,
                     fingerprint=head.text("fingerprint"), published_at=_stamp(data.get("published_at")),
-                    adoptions=tuple(adoptions))
+                    adoptions=tuple(adoptions), records_fingerprint=str(stored) if stored else "",
+                    records_actual=records_fingerprint(data.get("issue"), data.get("number"), data.get("date"),
+                                                       _raw_records(records)) if stored else "")
     return pub, diags
 
 
@@ -434,30 +620,76 @@ def _stamp(value: Any) -> str:
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value or "")
 
 
-def read_published(ws, issue_id: str) -> tuple[Published | None, Any, list[Diagnostic]]:
+def read_published(ws, issue_id: str, own_outlet: str = DEFAULT_OWN_OUTLET) -> tuple[Published | None, Any, list[Diagnostic]]:
     """The published file of one issue: parsed, raw YAML data (for its trail), diagnostics."""
-    rel = f"{PUBLISHED}/{issue_id}.yml"
-    text = _read(ws.root, rel)
+    rel = published_rel(issue_id)
+    try:
+        text = View(ws.root).read(rel)
+    except JianbaoError as e:
+        return None, {}, list(e.diagnostics) or [error(Source(rel), "J301", str(e))]
     if text is None:
         return None, None, []
-    pub, diags = parse_published(ws, text, rel)
+    pub, diags = parse_published(ws, text, rel, own_outlet)
     data, _ = yamlsrc.parse_fast(text, rel)
     return pub, data, diags
 
 
-def load_ledger(ws) -> tuple[Ledger, list[Diagnostic]]:
-    """Every event of the ledger, published records first, each with its file:line."""
+def own_outlet_of(rules) -> str:
+    return rules.own_outlet if rules is not None and rules.own_outlet else DEFAULT_OWN_OUTLET
+
+
+def _parse_file(ws, view: View, rel: str, own: str, cache: dict | None):
+    """(events, diagnostics, Published or None) of one file, reused from ``cache`` when its text is unchanged."""
+    try:
+        text = view.read(rel) or ""
+    except JianbaoError as e:
+        return [], list(e.diagnostics) or [error(Source(rel), "J301", str(e))], None
+    key = (rel, own)
+    if cache is not None and key in cache and cache[key][0] is text:
+        return cache[key][1]
+    if rel.startswith(PUBLISHED + "/"):
+        pub, d = parse_published(ws, text, rel, own)
+        result = (list(pub.adoptions) if pub else [], d, pub)
+    else:
+        evs, d = parse_events(ws, text, rel)
+        result = (evs, d, None)
+    if cache is not None:
+        cache[key] = (text, result)
+    return result
+
+
+def load_ledger(ws, rules=None, *, view: View | None = None, cache: dict | None = None,
+                recover_first: bool = True) -> tuple[Ledger, list[Diagnostic]]:
+    """Every event of the ledger, published records first, each with its file:line.
+
+    Published records are adoptions by the rules' own outlet (``rules``; loaded when
+    not given).  ``view`` overlays pending texts; ``cache`` reuses parses across views.
+    """
+    if view is None:
+        view = View(ws.root)
+        if recover_first and (ws.root / JOURNAL).exists():
+            with locked(ws):
+                recover(ws)
+    if rules is None:
+        from composer.rules import load_rules
+
+        rules, _ = load_rules(ws)
+    own = own_outlet_of(rules)
     events: list[Event] = []
     diags: list[Diagnostic] = []
     published: list[str] = []
-    for rel in _files(ws.root, PUBLISHED):
-        pub, d = parse_published(ws, _read(ws.root, rel) or "", rel)
+    for rel in view.files(PUBLISHED):
+        evs, d, pub = _parse_file(ws, view, rel, own, cache)
         diags += d
         if pub is not None:
-            events += pub.adoptions
+            events += evs
             published.append(pub.issue or Path(rel).stem)
-    for rel in _files(ws.root, EVENTS):
-        evs, d = parse_events(ws, _read(ws.root, rel) or "", rel)
+            if pub.records_fingerprint and pub.records_fingerprint != pub.records_actual:
+                diags.append(error(pub.source, "J301", f"{rel} was edited by hand: its records no longer match "
+                                   f"records_fingerprint written by publish ({pub.published_at})",
+                                   "undo the edit, or change the issue and publish it again with --revise --reason"))
+    for rel in view.files(EVENTS):
+        evs, d, _ = _parse_file(ws, view, rel, own, cache)
         events += evs
         diags += d
     return Ledger(events=tuple(events), published=tuple(published)), diags
@@ -468,93 +700,24 @@ def submission_refs(led: Ledger) -> frozenset[str]:
     return frozenset(e.ref for e in led.events if isinstance(e, Submission) and e.ref)
 
 
-# ---------------------------------------------------------------- closed periods
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Closed:
-    source: Source = field(compare=False, repr=False)
-    period: str
-    figures: tuple[tuple[str, Decimal, Decimal], ...]  # (unit, period_points, cumulative_points)
-
-    def as_dict(self) -> dict[str, tuple[Decimal, Decimal]]:
-        return {u: (p, c) for u, p, c in self.figures}
-
-
-def closed_rel(period: str) -> str:
-    return f"{CLOSED}/{period}.yml"
-
-
-def load_closed(ws) -> tuple[list[Closed], list[Diagnostic]]:
+def load_closed(ws, view: View | None = None, only: set[str] | None = None) -> tuple[list[Closed], list[Diagnostic]]:
+    """The closed periods (``only``: of these file stems)."""
+    view = view or View(ws.root)
     out: list[Closed] = []
     diags: list[Diagnostic] = []
-    for rel in _files(ws.root, CLOSED):
-        data, d = yamlsrc.parse_fast(_read(ws.root, rel) or "", rel, code="J301")
+    for rel in view.files(CLOSED):
+        if only is not None and Path(rel).stem not in only:
+            continue
+        try:
+            text = view.read(rel) or ""
+        except JianbaoError as e:
+            diags += list(e.diagnostics) or [error(Source(rel), "J301", str(e))]
+            continue
+        c, d = closing.parse_closed(text, rel)
         diags += d
-        if data is None:
-            continue
-        if not yamlsrc.is_map(data) or not yamlsrc.is_map(data.get("figures")):
-            diags.append(error(Source(rel, 1), "J301", "a closed file needs `period:` and `figures:` (unit → points)"))
-            continue
-        period = str(data.get("period") or Path(rel).stem)
-        figures = []
-        for unit, vals in data["figures"].items():
-            line = yamlsrc.line_of(data["figures"], unit)
-            nums = [to_decimal(vals.get(k)) if yamlsrc.is_map(vals) else None for k in FIGURES]
-            if None in nums:
-                diags.append(error(Source(rel, line), "J301", f"figures of {unit} need numbers {' and '.join(FIGURES)}"))
-                continue
-            figures.append((str(unit), nums[0], nums[1]))
-        out.append(Closed(source=Source(rel, 1), period=period, figures=tuple(figures)))
+        if c is not None:
+            out.append(c)
     return out, diags
-
-
-def period_figures(ws, period: str) -> tuple[dict[str, tuple[Decimal, Decimal]], list[Diagnostic]]:
-    """Per scored unit: (period_points, cumulative_points) as the report computes them now."""
-    from composer.scoring import build_report  # scoring reads the ledger through load_ledger
-
-    report, diags = build_report(ws, period)
-    if report is None:
-        return {}, diags
-    return {row.unit_name: (row.period_points, row.cumulative_points) for g in report.groups for row in g.rows}, diags
-
-
-def figure_changes(before: dict[str, tuple[Decimal, Decimal]],
-                   after: dict[str, tuple[Decimal, Decimal]]) -> list[tuple[str, tuple | None, tuple | None]]:
-    zero = (Decimal(0), Decimal(0))
-    out = []
-    for unit in sorted(set(before) | set(after)):
-        b, a = before.get(unit), after.get(unit)
-        if (b or zero) != (a or zero):
-            out.append((unit, b, a))
-    return out
-
-
-def _fig_map(fig: tuple | None) -> Any:
-    if fig is None:
-        return None
-    return yamlsrc.flow({k: yaml_number(v) for k, v in zip(FIGURES, fig)})
-
-
-def closed_text(ws, period: str, figures: dict[str, tuple[Decimal, Decimal]], command: str,
-                old_text: str | None = None, log_entry: dict | None = None) -> str:
-    """The closed file: period, when, the figures, and the log of forced changes."""
-    data = None
-    if old_text:
-        data, _ = yamlsrc.parse(old_text, closed_rel(period))
-    if not yamlsrc.is_map(data):
-        data = yamlsrc.new_map([("period", period), ("closed_at", now_iso()), ("command", command)])
-    order = {u.name: i for i, u in enumerate(ws.units)}
-    data["figures"] = yamlsrc.new_map(
-        (u, _fig_map(figures[u])) for u in sorted(figures, key=lambda u: (order.get(u, len(order)), u))
-    )
-    log = data.get("log")
-    if not yamlsrc.is_seq(log):
-        log = []
-    if log_entry is not None:
-        log.append(yamlsrc.new_map(log_entry.items()))
-    data.pop("log", None)
-    data["log"] = log
-    return yamlsrc.dump(data)
 
 
 # ---------------------------------------------------------------- checking
@@ -563,81 +726,143 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-def check_ledger(ws, ledger: Ledger, rules=None, *, closed: bool = True) -> list[Diagnostic]:
-    """Checks beyond parsing: outlets known (J303), dates in their period (J305),
-    duplicates (J304) and, with ``closed``, closed periods still as asserted (J306).
+_TRUNCATION = re.compile(r"(…+|\.{3,}|——|等)$")
+
+
+def title_key(title: str) -> str:
+    """A title as compared for double credits: no spaces, no trailing … (a truncated title)."""
+    return _TRUNCATION.sub("", _norm(title))
+
+
+def check_ledger(ws, ledger: Ledger, rules=None) -> list[Diagnostic]:
+    """Checks beyond parsing: outlets known (J303), dates in their period (J305), duplicates and
+    double credits (J304: the same unit credited twice for one item, a 约稿 recorded both as a
+    commission and as an adoption).  Closed periods: :func:`composer.closing.check_closed`.
 
     Unknown units (J302) are reported by :func:`load_ledger` as it resolves them.
     """
     out: list[Diagnostic] = []
-    seen_adoption: dict[tuple, Source] = {}
     seen_ref: dict[str, Source] = {}
+    buckets: dict[tuple, list] = {}  # (outlet, own issue, year) -> [(title key, order, adoption)]
+    buckets_order: list = []
     published_titles: dict[tuple[int, int], dict[str, Source]] = {}
+    commissions: list[Commission] = []
+    commission_adoptions: list[Adoption] = []
+    commission_outlet = rules.commission_outlet if rules is not None else None
+    is_own = rules.is_own if rules is not None else (lambda o: o == DEFAULT_OWN_OUTLET)
+    stems: dict[str, str | None] = {}
     for ev in ledger.events:
         if isinstance(ev, Adoption) and ev.origin.startswith("publish:") and ev.month and ev.issue:
             published_titles.setdefault((int(ev.month[:4]), ev.issue), {})[_norm(ev.title)] = ev.source
     for ev in ledger.events:
-        # dates inside the period of the file (ledger/events/2024-01.yml holds January)
-        stem = Path(ev.source.path).stem
-        if ev.source.path.startswith(EVENTS + "/") and _valid_month(stem):
+        path = ev.source.path
+        if path not in stems:
+            stem = path[len(EVENTS) + 1 : -4] if path.startswith(EVENTS + "/") and path.endswith(".yml") else ""
+            stems[path] = stem if _valid_month(stem) else None
+        stem = stems[path]
+        if stem:  # ledger/events/2024-01.yml holds January
             months = ev.months if isinstance(ev, Waiver) else ((ev.month,) if getattr(ev, "month", "") else ())
             if months and stem not in months:
                 out.append(error(ev.source, "J305", f"this {type(ev).__name__.lower()} is dated {months[0]}, "
-                                 f"but {Path(ev.source.path).name} holds the events of {stem}",
+                                 f"but {Path(path).name} holds the events of {stem}",
                                  f"move it to {EVENTS}/{months[0]}.yml or correct its date"))
-        if isinstance(ev, Commission) and ev.deadline and ev.date and ev.status in ("submitted", "adopted") \
-                and ev.date > ev.deadline:
-            out.append(Diagnostic(ev.source, "J305", f"commission {ev.topic!r} is dated {ev.date}, after its deadline "
-                                  f"{ev.deadline}", "set status: overdue, or correct the dates", Severity.WARNING))
-        if isinstance(ev, Adoption):
+        if isinstance(ev, Commission):
+            if ev.deadline and ev.date and ev.status in ("submitted", "adopted") and ev.date > ev.deadline:
+                out.append(Diagnostic(ev.source, "J305", f"commission {ev.topic!r} is dated {ev.date}, after its "
+                                      f"deadline {ev.deadline}", "set status: overdue, or correct the dates",
+                                      Severity.WARNING))
+            if ev.status == "adopted":
+                commissions.append(ev)
+        elif isinstance(ev, Adoption):
             if rules is not None and ev.outlet and not rules.knows(ev.outlet, ev.kind):
                 out.append(error(ev.source, "J303", f"outlet {ev.outlet!r} with kind {ev.kind!r} is not in the rules file",
-                                 f"outlets and kinds come from {ws.publication.rules}"))
-            key = (ev.outlet, _norm(ev.title), frozenset(ev.units))
-            if key in seen_adoption:
-                out.append(error(ev.source, "J304", f"adoption {ev.title!r} by {ev.outlet} is also recorded at "
-                                 f"{seen_adoption[key]}"))
+                                 f"known outlets: {rules.outlet_names()} ({ws.publication.rules})"))
+            commission_adoptions.append(ev)
+            own = is_own(ev.outlet)
+            backfill = None
+            if ev.origin == "event" and own and ev.issue and ev.month:
+                backfill = published_titles.get((int(ev.month[:4]), ev.issue), {}).get(_norm(ev.title))
+            if backfill is not None:
+                out.append(error(ev.source, "J304", f"backfill adoption {ev.title!r} of issue {ev.issue} duplicates "
+                                 f"the published record at {backfill}", "delete this entry: publish records it"))
             else:
-                seen_adoption[key] = ev.source
-            if ev.origin == "event" and ev.outlet == OWN_OUTLET and ev.issue and ev.month:
-                other = published_titles.get((int(ev.month[:4]), ev.issue), {}).get(_norm(ev.title))
-                if other is not None and seen_adoption[key] == ev.source:  # else reported as a plain duplicate
-                    out.append(error(ev.source, "J304", f"backfill adoption {ev.title!r} of issue {ev.issue} duplicates "
-                                     f"the published record at {other}", "delete this entry: publish records it"))
-        if isinstance(ev, Submission) and ev.ref:
+                buckets.setdefault((ev.outlet, ev.issue if own else None, ev.month[:4]), []).append(
+                    (title_key(ev.title), len(buckets_order), ev))
+            buckets_order.append(ev)
+        elif isinstance(ev, Submission) and ev.ref:
             if ev.ref in seen_ref:
                 out.append(error(ev.source, "J304", f"submission {ev.ref} is also recorded at {seen_ref[ev.ref]}"))
             else:
                 seen_ref[ev.ref] = ev.source
-    if closed:
-        out += check_closed(ws)
+    out += _credited_twice(buckets)
+    if commissions:
+        out += _commission_twice(commissions, [a for a in commission_adoptions
+                                               if a.outlet == commission_outlet or a.outlet in {c.outlet for c in commissions}])
     return out
 
 
-def check_closed(ws) -> list[Diagnostic]:
-    """J306 for every closed period whose figures now differ from its assertions."""
-    out: list[Diagnostic] = []
-    periods, diags = load_closed(ws)
-    out += diags
-    for c in periods:
-        now, _ = period_figures(ws, c.period)
-        changes = figure_changes(c.as_dict(), now)
-        if changes:
-            out.append(error(c.source, "J306", f"period {c.period} is closed but the ledger now gives other figures for "
-                             + "、".join(_describe(u, b, a) for u, b, a in changes),
-                             "undo the edit, or record it with --force --reason so it is logged"))
+def _credited_twice(buckets: dict[tuple, list]) -> list[Diagnostic]:
+    """J304 where one unit is credited twice for one item: the same outlet (and own issue) and year,
+    the same title or one title the start of the other (truncated, at least MIN_TRUNCATED characters).
+
+    Titles that start with a title t follow t directly in sorted order, so one sort per bucket
+    finds every pair.  The later record (in ledger order) is reported, naming the earlier one.
+    """
+    out = []
+    for entries in buckets.values():
+        if len(entries) < 2:
+            continue
+        entries.sort(key=lambda e: (e[0], e[1]))
+        partner: dict[int, tuple] = {}  # order of the later record -> (earlier record, units in both)
+        for i, (t, oi, ev) in enumerate(entries):
+            if not t:
+                continue
+            for t2, oj, ev2 in entries[i + 1 :]:
+                if not t2.startswith(t):
+                    break
+                if t2 != t and len(t) < MIN_TRUNCATED:
+                    continue
+                if ev.origin.startswith("publish:") and ev.origin == ev2.origin:
+                    continue  # one issue's own items: the issue check keeps them apart
+                both = [u for u in ev2.units if u in ev.units]
+                if not both:
+                    continue
+                (first, fo), (later, lo) = sorted(((ev, oi), (ev2, oj)), key=lambda x: x[1])
+                if lo not in partner or fo < partner[lo][0][1]:
+                    partner[lo] = ((first, fo), later, both)
+        for (first, _), later, both in partner.values():
+            if title_key(first.title) == title_key(later.title) and set(first.units) == set(later.units):
+                out.append(error(later.source, "J304", f"adoption {later.title!r} by {later.outlet} is also recorded "
+                                 f"at {first.source}"))
+            else:
+                out.append(error(later.source, "J304", f"{'、'.join(both)} credited twice for one item: "
+                                 f"{later.title!r} by {later.outlet} here and {first.title!r} at {first.source}",
+                                 "a unit is credited once per item: add the unit to one record, delete the other"))
     return out
 
 
-def _num(d: Decimal) -> str:
-    """``37`` not ``37.0``, ``7.5`` as is."""
-    return format(d.normalize(), "f") if d.is_finite() else str(d)
+def _same_item(a: str, b: str) -> bool:
+    a, b = title_key(a), title_key(b)
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= MIN_TRUNCATED and long.startswith(short))
 
 
-def _describe(unit: str, before, after) -> str:
-    b = "–" if before is None else f"{_num(before[0])}/{_num(before[1])}"
-    a = "–" if after is None else f"{_num(after[0])}/{_num(after[1])}"
-    return f"{unit} ({b} → {a})"
+def _commission_twice(commissions: list[Commission], adoptions: list[Adoption]) -> list[Diagnostic]:
+    """A 约稿 recorded as an adopted commission and as an adoption by the 约稿 outlet counts twice."""
+    out = []
+    for a in adoptions:
+        for c in commissions:
+            if c.month[:4] != a.month[:4] or not any(_same_item(a.title, t) for t in (c.title, c.topic) if t):
+                continue
+            both = [u for u in a.units if u in c.units]
+            if both:
+                out.append(error(a.source, "J304", f"约稿 {a.title!r} of {'、'.join(both)} is recorded twice: as this "
+                                 f"adoption by {a.outlet} and as the adopted commission at {c.source}",
+                                 "keep one: the commission (status: adopted) or the adoption"))
+                break
+    return out
 
 
 # ---------------------------------------------------------------- writing
@@ -653,13 +878,15 @@ def locked(ws, timeout: float | None = None) -> Iterator[None]:
 
     timeout = LOCK_TIMEOUT if timeout is None else timeout
     path = ws.root / LOCK
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(path), timeout=timeout)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path), timeout=timeout)
         lock.acquire()
     except Timeout:
         raise JianbaoError(f"the ledger is locked by another jianbao process ({LOCK}); "
                            f"waited {timeout:g} s — try again when it has finished") from None
+    except OSError as e:
+        raise JianbaoError(f"{LOCK}: cannot take the ledger lock: {e.strerror or e}") from None
     try:
         yield
     finally:
@@ -673,15 +900,14 @@ class Written:
     paths: tuple[Path, ...] = ()
     closed_changes: tuple[tuple[str, tuple[tuple[str, tuple | None, tuple | None], ...]], ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    added: tuple[Event, ...] = ()  # events the change adds (parsed)
 
 
 def _load_rules(ws):
-    try:
-        from composer.rules import load_rules
-    except ImportError:
-        return None
+    from composer.rules import load_rules
+
     rules, diags = load_rules(ws)
-    return None if any(d.is_error for d in diags) else rules
+    return None if rules is None or any(d.is_error for d in diags) else rules
 
 
 def _error_keys(diags) -> set[tuple]:
@@ -689,67 +915,93 @@ def _error_keys(diags) -> set[tuple]:
 
 
 def transact(ws, change: Callable[[Callable[[str], str | None]], dict[str, str]], *, command: str,
-             force: bool = False, reason: str = "") -> Written:
+             force: bool = False, reason: str = "", where: Callable[[Diagnostic], Diagnostic] | None = None,
+             dry_run: bool = False) -> Written:
     """Apply one change to the ledger, all or nothing.
 
     ``change(read)`` runs under the lock, reads current texts with ``read(rel)`` and
-    returns ``{rel path: new text}``.  The resulting ledger is loaded and checked in
-    memory; new errors, or changed figures of a closed period (without ``force`` and
-    ``reason``), raise :class:`JianbaoError` and nothing is written.
+    returns ``{rel path: new text}``.  Only the changed files are parsed again; the
+    resulting ledger is checked in memory; new errors, or changed figures of a closed
+    period (without ``force`` and ``reason``), raise :class:`JianbaoError` and nothing
+    is written.  ``where`` maps a diagnostic about the new text to the user's input
+    (the command's option, the import row).
     """
     root = ws.root
     with locked(ws):
-        changes = {rel: text for rel, text in change(lambda rel: _read(root, rel)).items()
-                   if text != _read(root, rel)}
+        recover(ws)
+        view = View(root)
+        changes = {rel: text for rel, text in change(view.read).items() if text != view.read(rel)}
         if not changes:
             return Written()
         rules = _load_rules(ws)
-        ledger0, d0 = load_ledger(ws)
-        before = _error_keys(d0 + check_ledger(ws, ledger0, rules, closed=False))
-        with pending(changes):
-            ledger1, d1 = load_ledger(ws)
-            after = d1 + check_ledger(ws, ledger1, rules, closed=False)
-        new = [d for d in after if d.is_error and (d.source.path, d.source.line, d.code, d.message) not in before]
-        if new:
-            raise JianbaoError("the ledger would be invalid after this change; nothing was written", tuple(new))
-        closed, cdiags = load_closed(ws)
-        if any(d.is_error for d in cdiags):
-            raise JianbaoError("a closed-period file is invalid; nothing was written", tuple(cdiags))
-        altered = []
-        for c in closed:
-            fig0, _ = period_figures(ws, c.period)
-            with pending(changes):
-                fig1, _ = period_figures(ws, c.period)
-            diff = figure_changes(fig0, fig1)
-            if diff:
-                altered.append((c, fig1, diff))
-        if altered and not (force and reason.strip()):
-            lines = [f"period {c.period} is closed ({closed_rel(c.period)}); this change would alter the figures of "
-                     + "、".join(_describe(u, b, a) for u, b, a in diff) for c, _, diff in altered]
+        own = own_outlet_of(rules)
+        cache: dict = {}
+        after_view = view.with_changes(changes)
+        led1, d1 = load_ledger(ws, rules, view=after_view, cache=cache)
+        after = d1 + check_ledger(ws, led1, rules)
+        led0 = None
+        if any(d.is_error for d in after):
+            led0, d0 = load_ledger(ws, rules, view=view, cache=cache)
+            before = _error_keys(d0 + check_ledger(ws, led0, rules))
+            new = [d for d in after if d.is_error and ((d.source.path, d.source.line, d.code, d.message) not in before
+                                                         or (d.source.path in changes and "does not parse" in d.message))]
+            if new:
+                if where is not None:
+                    new = [where(d) for d in new]
+                raise JianbaoError("the ledger would be invalid after this change; nothing was written", tuple(new))
+        old_events, new_events = [], []
+        for rel in changes:
+            if rel.startswith((PUBLISHED + "/", EVENTS + "/")):
+                old, new = view.read(rel) or "", changes[rel] or ""
+                after_events = _parse_file(ws, after_view, rel, own, cache)[0]
+                if new.startswith(old) and (not old or old.endswith("\n")):  # an append: the new events follow the old text
+                    n = old.count("\n")
+                    new_events += [e for e in after_events if e.source.line > n]
+                else:
+                    old_events += _parse_file(ws, view, rel, own, cache)[0]
+                    new_events += after_events
+        changed = closing.changed_events(old_events, new_events)
+        altered: list[closing.Altered] = []
+        # closed periods the change can reach, by file name first: only those files are parsed
+        named = [Closed(source=Source(rel), period=Path(rel).stem, figures=())
+                 for rel in view.files(CLOSED)] if changed and rules is not None else []
+        reach = {c.period for c in closing.affected(named, changed)[0]} | {c.period for c in named if not c.months}
+        closed, cdiags = load_closed(ws, view, only=reach) if reach else ([], [])
+        if closed and rules is not None and changed:
+            if any(d.is_error for d in cdiags):
+                raise JianbaoError("a closed-period file is invalid; nothing was written", tuple(cdiags))
+            hit, _ = closing.affected(closed, changed)
+            if hit:
+                if led0 is None:
+                    led0, _ = load_ledger(ws, rules, view=view, cache=cache)
+                altered = closing.guard(rules, ws.units, led0.events, led1.events, closed, changed)
+        if altered and not (force and reason.strip()) and not dry_run:
+            lines = [f"period {a.closed.period} is closed ({closed_rel(a.closed.period)}); this change would alter "
+                     "the figures of " + "、".join(describe(u, b, x) for u, b, x in a.diff) for a in altered]
             need = "--force needs --reason \"…\"" if force else "to change it anyway, add --force --reason \"…\" (logged)"
             raise JianbaoError("; ".join(lines) + f"; nothing was written; {need}")
-        for c, fig1, diff in altered:
-            rel = closed_rel(c.period)
-            entry = {
-                "at": now_iso(),
-                "command": command,
-                "reason": reason.strip(),
-                "changes": [yamlsrc.new_map([("unit", u), ("before", _fig_map(b)), ("after", _fig_map(a))])
-                            for u, b, a in diff],
-            }
-            changes[rel] = closed_text(ws, c.period, fig1, command, _read(root, rel), entry)
-        from composer.output import write_atomic
+        at = now_iso()
+        for a in altered:
+            rel = closed_rel(a.closed.period)
+            entry = closing.log_entry(at, command, reason.strip(), a.diff)
+            changes[rel] = closing.closed_text(ws.units, a.closed.period, a.after, command, at, view.read(rel), entry)
+        from collections import Counter
 
-        paths = []
-        for rel, text in changes.items():  # the asked change first, closed-period logs after it
-            write_atomic(root / rel, text)
-            paths.append(root / rel)
-        return Written(paths=tuple(paths),
-                       closed_changes=tuple((c.period, tuple(diff)) for c, _, diff in altered))
+        if dry_run:
+            return Written(closed_changes=tuple((a.closed.period, a.diff) for a in altered),
+                           added=tuple((Counter(new_events) - Counter(old_events)).elements()))
+        try:
+            commit(root, changes, {rel: view.read(rel) for rel in changes})
+        except OSError as e:
+            raise JianbaoError(f"{e.filename and yamlsrc.rel(root, Path(e.filename)) or LEDGER}: cannot write the "
+                               f"ledger: {e.strerror or e}; nothing was written") from None
+        return Written(paths=tuple(root / rel for rel in changes),
+                       closed_changes=tuple((a.closed.period, a.diff) for a in altered),
+                       added=tuple((Counter(new_events) - Counter(old_events)).elements()))
 
 
-def event_month(entry: dict) -> str:
-    """The month file an entry belongs in: its date's month (a waiver's first month)."""
+def event_month(entry: dict) -> str | None:
+    """The month file an entry belongs in: its date's month (a waiver's first month); None when undated."""
     for key in ("date", "deadline"):
         v = entry.get(key)
         if v is None:
@@ -759,7 +1011,7 @@ def event_month(entry: dict) -> str:
         _, month = parse_when(v)
         if month:
             return month
-    return month_of(dt.date.today())
+    return None
 
 
 def _dump_entries(entries: list[dict], indent: int) -> str:
@@ -779,22 +1031,34 @@ def _dump_entries(entries: list[dict], indent: int) -> str:
     return textwrap.indent(text, " " * indent) if indent else text
 
 
-def appended_text(old: str | None, entries: list[dict]) -> str:
-    """``old`` with ``entries`` added at the end, the editor's text left byte for byte as written."""
+def _entries_text(entries: list[dict], dumped: list[str] | None, indent: int) -> str:
+    block = "".join(dumped) if dumped is not None else _dump_entries(entries, 0)
+    return textwrap.indent(block, " " * indent) if indent else block
+
+
+def appended_text(old: str | None, entries: list[dict], rel: str = "<events>", dumped: list[str] | None = None) -> str:
+    """``old`` with ``entries`` added at the end, the editor's text left byte for byte as written.
+
+    ``dumped``: the entries already dumped one by one (unindented), to dump them only once.
+    """
     old = old or ""
     if old and not old.endswith("\n"):
         old += "\n"
-    data, diags = yamlsrc.parse_fast(old, "<events>")
+    first = next((ln for ln in old.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), None)
+    if first is not None and re.match(r"^( *)- ", first) and not first.lstrip()[2:].lstrip().startswith("["):
+        # a block list (the usual case): append without parsing it again; the transaction parses the result
+        return old + _entries_text(entries, dumped, len(re.match(r"^( *)", first)[1]))
+    data, diags = yamlsrc.parse_fast(old, rel)
     if diags or (data is not None and not yamlsrc.is_seq(data)):
-        raise JianbaoError("the events file is not a YAML list; fix it first (jianbao ledger check)", tuple(diags))
+        raise JianbaoError(f"{rel} is not a YAML list; fix it first (jianbao ledger check)", tuple(diags))
     if data is None:  # empty, or only comments
-        return old + _dump_entries(entries, 0)
+        return old + _entries_text(entries, dumped, 0)
     if data.fa.flow_style():
         if len(data):
-            raise JianbaoError("the events file is a flow-style list [...]; write it as a block list (- type: …) to append")
-        return re.sub(r"^\s*\[\s*\]\s*$", "", old, count=1, flags=re.M) + _dump_entries(entries, 0)
+            raise JianbaoError(f"{rel} is a flow-style list [...]; write it as a block list (- type: …) to append")
+        return re.sub(r"^\s*\[\s*\]\s*$", "", old, count=1, flags=re.M) + _entries_text(entries, dumped, 0)
     m = re.search(r"^( *)- ", old, re.M)
-    return old + _dump_entries(entries, len(m[1]) if m else 0)
+    return old + _entries_text(entries, dumped, len(m[1]) if m else 0)
 
 
 def append_events(ws, entries: list[dict], file: str | None = None, *, command: str = "jianbao ledger add",
@@ -805,23 +1069,71 @@ def append_events(ws, entries: list[dict], file: str | None = None, *, command: 
     """
     written = add_events(ws, entries, file, command=command, force=force, reason=reason)
     events = [p for p in written.paths if p.parent.name == "events"]
-    return events[-1] if events else ws.root / (_events_rel(ws, file) if file else f"{EVENTS}/{event_month(entries[-1])}.yml")
+    return events[-1] if events else ws.root / events_rel(ws, entries[-1], file)
+
+
+def events_rel(ws, entry: dict, file: str | None = None) -> str:
+    """Where ``entry`` goes: ``file``, else its month's file (undated commissions: ledger/events/commissions.yml)."""
+    if file:
+        return _events_rel(ws, file)
+    month = event_month(entry)
+    return f"{EVENTS}/{month}.yml" if month else f"{EVENTS}/commissions.yml"
 
 
 def add_events(ws, entries: list[dict], file: str | None = None, *, command: str = "jianbao ledger add",
-               force: bool = False, reason: str = "") -> Written:
-    """:func:`append_events`, returning what was written (closed periods changed included)."""
+               force: bool = False, reason: str = "", labels: list[Callable[[str | None], Any]] | None = None,
+               dry_run: bool = False) -> Written:
+    """:func:`append_events`, returning what was written (closed periods changed included).
+
+    ``labels[i](key)`` names where entry i's ``key`` came from (``--unit``, ``events.csv:5``):
+    a problem found in the new text is reported there, never at a line of a file that
+    was not written.
+    """
     if not entries:
         return Written()
-    by_file: dict[str, list[dict]] = {}
-    for entry in entries:
-        rel = _events_rel(ws, file) if file else f"{EVENTS}/{event_month(entry)}.yml"
-        by_file.setdefault(rel, []).append(entry)
+    by_file: dict[str, list[tuple[dict, Any]]] = {}
+    for i, entry in enumerate(entries):
+        by_file.setdefault(events_rel(ws, entry, file), []).append((entry, labels[i] if labels else None))
+    spans: dict[str, list[tuple[int, int, Any, list[str]]]] = {}  # rel -> [(first line, last line, label, keys by line)]
 
     def change(read):
-        return {rel: appended_text(read(rel), es) for rel, es in by_file.items()}
+        out = {}
+        for rel, items in by_file.items():
+            old = read(rel)
+            dumped = [_dump_entries([e], 0) for e, _ in items]
+            text = appended_text(old, [e for e, _ in items], rel, dumped)
+            out[rel] = text
+            # the appended entries follow the old text: find each one's lines
+            line = text.count("\n") + 1 - sum(d.count("\n") for d in dumped)
+            spans[rel] = []
+            for (e, label), d in zip(items, dumped):
+                keys = [m[1] if (m := re.match(r"^\s*(?:-\s+)?([A-Za-z_]+):", ln)) else ""
+                        for ln in d.splitlines()]
+                spans[rel].append((line, line + len(keys) - 1, label, keys))
+                line += len(keys)
+        return out
 
-    return transact(ws, change, command=command, force=force, reason=reason)
+    def where(d: Diagnostic) -> Diagnostic:
+        src, message = d.source, d.message
+        if src.path in spans and "does not parse" in message:  # the editor's text is broken: name the file
+            return Diagnostic(Source(src.path), d.code, f"{message} (the file as it is, before this change)",
+                              "fix it first: jianbao ledger check", d.severity)
+        for rel, ss in spans.items():
+            for first, last, label, keys in ss:
+                if label is None:
+                    continue
+                if src.path == rel and first <= src.line <= last:
+                    key = keys[src.line - first]
+                    if key == "type":  # about the whole entry: the field the check is about, where there is one
+                        key = next((k for k in ENTRY_KEY_OF.get(d.code, ()) if k in keys), None)
+                    where_ = label(key or None)
+                    src = where_ if isinstance(where_, Source) else Source(where_, 0)
+                message = re.sub(re.escape(rel) + r":(\d+)",
+                                 lambda m: (str(label(None)) if first <= int(m[1]) <= last else m[0]), message)
+        return Diagnostic(src, d.code, message, d.hint, d.severity)
+
+    return transact(ws, change, command=command, force=force, reason=reason, where=where if labels else None,
+                    dry_run=dry_run)
 
 
 def _events_rel(ws, file: str) -> str:
@@ -829,8 +1141,8 @@ def _events_rel(ws, file: str) -> str:
     if not p.is_absolute() and len(p.parts) == 1:
         p = Path(EVENTS) / p
     rel = yamlsrc.rel(ws.root, ws.root / p if not p.is_absolute() else p)
-    if not rel.startswith(EVENTS + "/") or not rel.endswith(".yml"):
-        raise JianbaoError(f"{file}: events are kept in {EVENTS}/*.yml")
+    if not rel.startswith(EVENTS + "/") or not rel.endswith(".yml") or "/" in rel[len(EVENTS) + 1 :]:
+        raise JianbaoError(f"--file {file}: events are kept in {EVENTS}/*.yml")
     return rel
 
 
@@ -839,10 +1151,14 @@ def published_rel(issue_id: str) -> str:
 
 
 def published_text(data: dict) -> str:
-    """The published file for ``data`` (issue, number, date, fingerprint, published_at, records, trail)."""
+    """The published file for ``data`` (issue, number, date, fingerprint, published_at, records, trail).
+
+    ``records_fingerprint`` covers what it credits, so ``ledger check`` sees a hand edit.
+    """
     m = yamlsrc.new_map()
     for key in ("issue", "number", "date", "fingerprint", "published_at"):
         m[key] = data[key]
+    m["records_fingerprint"] = records_fingerprint(data["issue"], data["number"], data["date"], data["records"])
     recs = []
     for r in data["records"]:
         rec = yamlsrc.new_map([("kind", r["kind"]), ("title", r["title"]), ("units", yamlsrc.flow(list(r["units"])))])
@@ -856,11 +1172,30 @@ def published_text(data: dict) -> str:
 
 
 def write_published(ws, issue_id: str, data: dict, *, command: str = "jianbao publish", force: bool = False,
-                    reason: str = "") -> Written:
-    """Replace ``ledger/published/<issue_id>.yml`` with ``data`` through :func:`transact`."""
+                    reason: str = "", sources: list[Source] | None = None) -> Written:
+    """Replace ``ledger/published/<issue_id>.yml`` with ``data`` through :func:`transact`.
+
+    ``sources[i]`` is where record i comes from (the item file): a problem found in a
+    record is reported there, not at a line of the file that was not written.
+    """
     rel = published_rel(issue_id)
     text = published_text(data)
-    return transact(ws, lambda read: {rel: text}, command=command, force=force, reason=reason)
+    where = None
+    if sources:
+        parsed, _ = yamlsrc.parse_fast(text, rel)
+        recs = parsed.get("records") or []
+        starts = [yamlsrc.line_of(recs, i) for i in range(len(recs))]
+
+        def at(line: int) -> Source | None:
+            i = max((i for i, s in enumerate(starts) if s <= line), default=None)
+            return sources[i] if i is not None and i < len(sources) else None
+
+        def where(d: Diagnostic) -> Diagnostic:
+            src = at(d.source.line) if d.source.path == rel else None
+            message = re.sub(re.escape(rel) + r":(\d+)", lambda m: str(at(int(m[1])) or m[0]), d.message)
+            return Diagnostic(src or d.source, d.code, message, d.hint, d.severity)
+
+    return transact(ws, lambda read: {rel: text}, command=command, force=force, reason=reason, where=where)
 
 
 def close_period(ws, period: str, *, command: str, force: bool = False, reason: str = "") -> tuple[Path, dict]:
@@ -869,31 +1204,36 @@ def close_period(ws, period: str, *, command: str, force: bool = False, reason: 
     Closing again with unchanged figures writes nothing; with changed figures it
     needs ``force`` and ``reason`` (logged).
     """
+    from composer.rules import load_rules
+    from composer.scoring import parse_period, period_figures
+
     period_months(period)  # validates
     rel = closed_rel(period)
     with locked(ws):
-        ledger, diags = load_ledger(ws)
-        diags += check_ledger(ws, ledger, _load_rules(ws), closed=False)
-        figures, sdiags = period_figures(ws, period)
-        errors = [d for d in diags + sdiags if d.is_error]
+        recover(ws)
+        rules, rdiags = load_rules(ws)
+        if rules is None or any(d.is_error for d in rdiags):
+            raise JianbaoError(f"the rules file has errors; fix them before closing {period}", tuple(rdiags))
+        parse_period(rules, period)
+        view = View(ws.root)
+        ledger, diags = load_ledger(ws, rules, view=view)
+        diags += check_ledger(ws, ledger, rules)
+        errors = [d for d in diags if d.is_error]
         if errors:
             raise JianbaoError(f"the ledger has errors; fix them before closing {period}", tuple(errors))
-        old = _read(ws.root, rel)
+        figures = period_figures(rules, ws.units, ledger.events, [period])[period]
+        old = view.read(rel)
         entry = None
+        at = now_iso()
         if old is not None:
-            closed = {c.period: c for c in load_closed(ws)[0]}
-            prev = closed.get(period)
-            diff = figure_changes(prev.as_dict() if prev else {}, figures)
+            prev = {c.period: c for c in load_closed(ws, view)[0]}.get(period)
+            diff = closing.figure_changes(prev.as_dict() if prev else {}, figures)
             if not diff:
                 return ws.root / rel, figures
             if not (force and reason.strip()):
                 raise JianbaoError(f"period {period} is already closed ({rel}) with other figures for "
-                                   + "、".join(_describe(u, b, a) for u, b, a in diff)
+                                   + "、".join(describe(u, b, a) for u, b, a in diff)
                                    + "; use --force --reason \"…\" to record the new figures (logged)")
-            entry = {"at": now_iso(), "command": command, "reason": reason.strip(),
-                     "changes": [yamlsrc.new_map([("unit", u), ("before", _fig_map(b)), ("after", _fig_map(a))])
-                                 for u, b, a in diff]}
-        from composer.output import write_atomic
-
-        write_atomic(ws.root / rel, closed_text(ws, period, figures, command, old, entry))
+            entry = closing.log_entry(at, command, reason.strip(), diff)
+        commit(ws.root, {rel: closing.closed_text(ws.units, period, figures, command, at, old, entry)}, {rel: old})
     return ws.root / rel, figures

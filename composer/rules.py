@@ -23,7 +23,7 @@ quotas: {A: {submitted: 5, adopted: 1}}         # monthly minimums per class
 measures: [省/信息, 州/信息]     # level/kind count columns shown in the table
 ranking: {by: cumulative_points, method: dense, within: group}   # or null
 order: [cumulative_points]      # table order keys (qualified, period_points …)
-report: {title: …, addressees: …, notes: [...], issuer: …}
+report: {title: …, addressees: …, notes: [...], issuer: …}   # keys per form: FORM_REPORT_KEYS
 ```
 """
 
@@ -47,8 +47,15 @@ TOP_KEYS = (
     "submission_points", "bonuses", "exclude_categories", "quotas", "measures", "ranking",
     "order", "top", "report",
 )
-REPORT_KEYS = ("title", "addressees", "issuer", "signature", "notes", "intro", "contact", "closing", "attachment",
-               "quota_text", "office_short")
+# the ``report:`` texts each form prints; any other key is an error (J401), never silently dropped
+COMMON_REPORT_KEYS = ("title", "addressees", "issuer", "signature", "notes", "attachment", "office_short", "file_name")
+FORM_REPORT_KEYS = {
+    "liaocheng": COMMON_REPORT_KEYS,
+    "golmud": COMMON_REPORT_KEYS + ("intro", "contact", "closing", "quota_text"),
+}
+REPORT_KEYS = tuple(dict.fromkeys(k for keys in FORM_REPORT_KEYS.values() for k in keys))
+# the document each form issues: its output files are <period>-<document>.<ext> unless report.file_name says otherwise
+FORM_DOCUMENT = {"liaocheng": "通报", "golmud": "通知"}
 
 
 def _src() -> Source:
@@ -107,6 +114,8 @@ class Rules:
     order: tuple[str, ...] = ("cumulative_points",)
     top: int = 3  # ranks named on the cover
     report: tuple[tuple[str, object], ...] = ()  # texts for the report form
+    base_source: Source = _src()  # where base: / submission_points: are (explain cites them)
+    submission_source: Source = _src()
 
     # ------------------------------------------------------------ API
     @property
@@ -155,6 +164,16 @@ class Rules:
 
     def excluded(self, category: str) -> bool:
         return bool(category) and category in self.exclude_categories
+
+    def outlet_names(self) -> str:
+        """The outlets an adoption may name, for messages (J303)."""
+        names = [o.name for o in self.outlets] + ([self.commission_outlet] if self.commission_outlet else [])
+        return "、".join(names)
+
+    @property
+    def document(self) -> str:
+        """通报 or 通知: what the form issues (output file names)."""
+        return FORM_DOCUMENT.get(self.form, "通报")
 
     def bonus_points(self, reason: str) -> Decimal | None:
         for r, p in self.bonuses:
@@ -385,12 +404,21 @@ def parse_rules(data, path: str) -> tuple[Rules | None, list[Diagnostic]]:
         if not yamlsrc.is_map(rep):
             c.err(data, "report", "report must be a mapping of texts (title, addressees, notes …)")
         else:
+            allowed = FORM_REPORT_KEYS.get(form, REPORT_KEYS)
+            for k in rep:
+                if k in REPORT_KEYS and k not in allowed:
+                    c.err(rep, k, f"report.{k} is not printed by the {form} form",
+                          f"the {form} form prints: " + ", ".join(allowed))
             c.keys(rep, REPORT_KEYS, "report")
             for k in rep:
                 v = rep[k]
                 if k == "notes":
                     notes = c.names(rep, k, "report.notes")
                     report.append((str(k), notes))
+                elif k == "file_name" and (not isinstance(v, str) or not v.strip() or any(c in v for c in '/\\:*?"<>|')
+                                           or v.strip().startswith(".")):
+                    c.err(rep, k, f"report.file_name must be a file name without folders, found {v!r}",
+                          "e.g. {period}-通报")
                 elif isinstance(v, (str, int)) and not isinstance(v, bool):
                     report.append((str(k), str(v)))
                 else:
@@ -405,6 +433,8 @@ def parse_rules(data, path: str) -> tuple[Rules | None, list[Diagnostic]]:
         submission_points=submission_points, bonuses=tuple(bonuses), exclude_categories=exclude,
         quotas=tuple(quotas), measures=measures, rank_by=rank_by, rank_method=rank_method,
         rank_within=rank_within, order=order, top=top, report=tuple(report),
+        base_source=c.src(data, "base") if "base" in data else Source(path, 1),
+        submission_source=c.src(data, "submission_points") if "submission_points" in data else Source(path, 1),
     ), []
 
 

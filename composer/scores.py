@@ -64,6 +64,8 @@ class ScoreRow:
     cumulative_points: Decimal
     rank: int | None
     qualified: bool | None
+    previous_rank: int | None = None  # rank in the previous period of the year (None in its first)
+    rank_change: int | None = None  # previous_rank - rank: positive = moved up
     failures: tuple[str, ...] = ()  # quota measures missed, e.g. ("submitted@2024-05",)
     waived: tuple[str, ...] = ()  # quota misses exempted by a waiver event
     measures: tuple[Measure, ...] = ()
@@ -106,6 +108,10 @@ class Report:
     date: dt.date | None = None  # date under the signature
     commentary: str = ""  # editor's commentary paragraph (--commentary FILE)
     notes: tuple[str, ...] = ()  # 注：1、… 2、…
+    closing: str = ""  # closing paragraph(s) (rules report.closing)
+    quota_text: str = ""  # the quota sentence, when the rules give it verbatim (report.quota_text)
+    office_short: str = ""  # the editing office as the cover names it (report.office_short)
+    file_stem: str = ""  # output file name without extension: 2024-01-通报 (report.file_name)
     period_label: str = ""  # "1" or "5—6" (as in 1月份 / 5—6月份)
     next_period_label: str = ""  # "2" or "7—8"
     unused: tuple[str, ...] = ()  # row fields the rules do not use (JSON null; tables may hide them)

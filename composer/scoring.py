@@ -2,7 +2,8 @@
 
 :func:`score` is pure: no I/O, no rendering, no branch on the city — every
 difference between offices is a value of :class:`composer.rules.Rules`.
-:func:`build_report` loads the rules and the ledger of a workspace and scores.
+:func:`period_figures` gives the per-unit figures the closed-period guard compares,
+from the same one-pass accumulation.  Commands load (composer.commands.report.load_report).
 
 Per unit and month: counted submissions, own-bulletin adoptions (信息/简讯),
 higher adoptions (per outlet, ★), 约稿 adopted, 报市, bonuses, the base score
@@ -95,6 +96,8 @@ class _Acc:
     bonuses: list = field(default_factory=list)
     measures: Counter = field(default_factory=Counter)
     items: list = field(default_factory=list)
+    entries: list = field(default_factory=list)  # (event, points) of events that give points
+    sources: list = field(default_factory=list)  # submissions and 报市 events (counted, no points of their own)
 
     @property
     def own(self) -> int:
@@ -116,6 +119,8 @@ class _Acc:
         self.bonuses += other.bonuses
         self.measures.update(other.measures)
         self.items += other.items
+        self.entries += other.entries
+        self.sources += other.sources
 
 
 def _base(rules, acc: _Acc) -> Decimal:
@@ -147,12 +152,29 @@ def score(rules, units, events, period: str, *, date: dt.date | None = None, com
                         organization=organization)
 
 
-def score_months(rules, units, events, months: tuple[str, ...], period: str, *, date: dt.date | None = None,
-                 commentary: str = "", organization: str = "", annual: bool = False) -> tuple[Report, list[Diagnostic]]:
-    """Score any run of months of one year (``annual``: opening balances inside it carry in)."""
-    year = int(months[0][:4])
-    first, last = months[0], months[-1]
-    diags: list[Diagnostic] = []
+@dataclass
+class Year:
+    """Per (unit, month) totals of one year up to a month, from one pass over the events.
+
+    What :func:`score_months`, :func:`period_figures` and :mod:`composer.explain`
+    share, so the three can never disagree.
+    """
+
+    year: int
+    last: str
+    acc: dict = field(default_factory=dict)  # (unit, month) -> _Acc
+    openings: dict = field(default_factory=dict)  # unit -> [Opening] of the year, in ledger order
+    waivers: dict = field(default_factory=dict)  # unit -> [Waiver]
+    own_items: dict = field(default_factory=dict)  # unit -> {(month, id(event))} own adoptions
+    commissions: list = field(default_factory=list)
+    diags: list = field(default_factory=list)
+
+
+def accumulate(rules, units, events, year: int, last: str) -> Year:
+    """One pass over ``events``: everything of ``year`` up to month ``last`` that scores."""
+    y = Year(year=year, last=last)
+    diags, acc = y.diags, y.acc
+    ystr = str(year)
 
     def unit_of(name: str, ev) -> str | None:
         u = units.get(name)
@@ -161,21 +183,15 @@ def score_months(rules, units, events, months: tuple[str, ...], period: str, *, 
             return None
         return u.name
 
-    acc: dict[tuple[str, str], _Acc] = {}  # (unit, month) -> totals
-
     def at(unit: str, month: str) -> _Acc:
         key = (unit, month)
-        if key not in acc:
-            acc[key] = _Acc()
-        return acc[key]
-
-    openings: dict[str, Opening] = {}
-    waivers: dict[str, list[Waiver]] = {}
-    own_items_period: dict[str, set] = {}  # unit -> ids of own adoptions in the period
-    commissions: list[Commission] = []
+        a = acc.get(key)
+        if a is None:
+            a = acc[key] = _Acc()
+        return a
 
     def in_year(month: str) -> bool:
-        return bool(month) and month[:4] == str(year) and month <= last
+        return bool(month) and month[:4] == ystr and month <= last
 
     for ev in events:
         if isinstance(ev, Submission):
@@ -183,12 +199,15 @@ def score_months(rules, units, events, months: tuple[str, ...], period: str, *, 
                 continue
             u = unit_of(ev.unit, ev)
             if u:
-                at(u, ev.month).submitted += ev.count
+                a = at(u, ev.month)
+                a.submitted += ev.count
+                a.sources.append(ev)
         elif isinstance(ev, Adoption):
             if not in_year(ev.month) or rules.excluded(ev.category):
                 continue
             if not rules.knows(ev.outlet, ev.kind):
-                diags.append(error(ev.source, "J303", f"outlet {ev.outlet!r} with kind {ev.kind!r} is not in the rules file"))
+                diags.append(error(ev.source, "J303", f"outlet {ev.outlet!r} with kind {ev.kind!r} is not in the rules file",
+                                   "known outlets: " + rules.outlet_names()))
                 continue
             points = rules.item_points(ev.outlet, ev.kind, ev.star)
             is_commission = rules.commission_outlet == ev.outlet
@@ -211,15 +230,15 @@ def score_months(rules, units, events, months: tuple[str, ...], period: str, *, 
                     else:
                         a.own_other += 1
                     a.own_points += points
-                    if first <= ev.month:
-                        own_items_period.setdefault(u, set()).add(id(ev))
+                    y.own_items.setdefault(u, set()).add((ev.month, id(ev)))
                 else:
                     a.higher += 1
                     a.higher_points += points
                 a.measures[f"{rules.level_of(ev.outlet)}/{ev.kind}"] += 1
                 a.items.append(item)
+                a.entries.append((ev, points))
         elif isinstance(ev, Commission):
-            commissions.append(ev)
+            y.commissions.append(ev)
             if ev.status != "adopted" or not in_year(ev.month) or not rules.commission_outlet:
                 continue
             points = rules.commission_points or ZERO
@@ -232,11 +251,14 @@ def score_months(rules, units, events, months: tuple[str, ...], period: str, *, 
                     a.commissioned += 1
                     a.commission_points += points
                     a.items.append(item)
+                    a.entries.append((ev, points))
         elif isinstance(ev, ReportUp):
             if in_year(ev.month):
                 u = unit_of(ev.unit, ev)
                 if u:
-                    at(u, ev.month).reported_up += ev.count
+                    a = at(u, ev.month)
+                    a.reported_up += ev.count
+                    a.sources.append(ev)
         elif isinstance(ev, Bonus):
             if in_year(ev.month):
                 u = unit_of(ev.unit, ev)
@@ -244,18 +266,97 @@ def score_months(rules, units, events, months: tuple[str, ...], period: str, *, 
                     a = at(u, ev.month)
                     a.bonus_points += ev.points
                     a.bonuses.append((ev.reason, ev.points))
+                    a.entries.append((ev, ev.points))
         elif isinstance(ev, Opening):
-            if ev.month[:4] == str(year) and (ev.month < first or (annual and ev.month <= last)):
+            if ev.month[:4] == ystr:
                 u = unit_of(ev.unit, ev)
-                if u and (u not in openings or openings[u].month < ev.month):
-                    openings[u] = ev
-            elif ev.month[:4] == str(year) and ev.month >= first:
-                diags.append(error(ev.source, "J301", f"opening balance of {ev.unit} covers {ev.month}, inside or after "
-                                   f"the period {period}; it is ignored", "an opening balance covers months before the ones scored"))
+                if u:
+                    y.openings.setdefault(u, []).append(ev)
         elif isinstance(ev, Waiver):
             u = unit_of(ev.unit, ev)
             if u:
-                waivers.setdefault(u, []).append(ev)
+                y.waivers.setdefault(u, []).append(ev)
+    return y
+
+
+def opening_for(y: Year, unit: str, first: str, last: str, annual: bool = False) -> Opening | None:
+    """The opening balance that carries into a period: the latest one before its first month
+    (for the annual report: the latest one up to its last month)."""
+    best = None
+    for ev in y.openings.get(unit, ()):
+        if ev.month < first or (annual and ev.month <= last):
+            if best is None or best.month < ev.month:
+                best = ev
+    return best
+
+
+def unit_months(rules, y: Year, unit: str, months: tuple[str, ...], opening: Opening | None):
+    """Per month of the year up to ``y.last``: (month, totals, points, counted) for one unit.
+
+    ``counted`` is False for months covered by the opening balance.
+    """
+    since = opening.month if opening else ""
+    for mi in range(1, int(y.last[5:]) + 1):
+        m = f"{y.year:04d}-{mi:02d}"
+        a = y.acc.get((unit, m))
+        if a is None:
+            continue
+        if m <= since:
+            yield m, a, ZERO, False
+            continue
+        yield m, a, _month_points(rules, a), True
+
+
+def period_figures(rules, units, events, periods, *, only=None) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
+    """``{period: {unit: (period_points, cumulative_points)}}`` for every scored unit, as
+    :func:`score` computes them, with one pass over the events per year (closed-period guard)."""
+    by_year: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for p in periods:
+        months = parse_period(rules, p)
+        by_year.setdefault(int(months[0][:4]), []).append((p, months))
+    out: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
+    for year, wanted in by_year.items():
+        last = max(months[-1] for _, months in wanted)
+        y = accumulate(rules, units, events, year, last)
+        for p, months in wanted:
+            figs = {}
+            for unit in (units if only is None else only):
+                if not unit.scored:
+                    continue
+                opening = opening_for(y, unit.name, months[0], months[-1])
+                period_pts = ZERO
+                cumulative = opening.points if opening else ZERO
+                for m, _a, pts, counted in unit_months(rules, y, unit.name, months, opening):
+                    if not counted or m > months[-1]:
+                        continue
+                    cumulative += pts
+                    if m in months:
+                        period_pts += pts
+                figs[unit.name] = (period_pts, cumulative)
+            out[p] = figs
+    return out
+
+
+def score_months(rules, units, events, months: tuple[str, ...], period: str, *, date: dt.date | None = None,
+                 commentary: str = "", organization: str = "", annual: bool = False) -> tuple[Report, list[Diagnostic]]:
+    """Score any run of months of one year (``annual``: opening balances inside it carry in)."""
+    year = int(months[0][:4])
+    first, last = months[0], months[-1]
+    y = accumulate(rules, units, events, year, last)
+    diags = y.diags
+    acc = y.acc
+    waivers = y.waivers
+    commissions = y.commissions
+    openings: dict[str, Opening] = {}
+    for unit, evs in y.openings.items():
+        o = opening_for(y, unit, first, last, annual)
+        if o is not None:
+            openings[unit] = o
+        for ev in evs:
+            if ev.month >= first and not (annual and ev.month <= last):
+                diags.append(error(ev.source, "J301", f"opening balance of {ev.unit} covers {ev.month}, inside or after "
+                                   f"the period {period}; it is ignored", "an opening balance covers months before the ones scored"))
+    own_items_period = {u: {i for m, i in ids if m >= first} for u, ids in y.own_items.items()}
 
     # ---------------------------------------------------------- rows
     year_months = tuple(f"{year:04d}-{m:02d}" for m in range(1, int(last[5:]) + 1))
@@ -336,7 +437,9 @@ def score_months(rules, units, events, months: tuple[str, ...], period: str, *, 
         ranks: dict[str, int] = {}
         for pool in pools:
             ranks.update(_ranks(pool, rules.rank_by, rules.rank_method))
-        rows_by_group = {g: [_with_rank(r, ranks[r.unit_name]) for r in rs] for g, rs in rows_by_group.items()}
+        previous = _previous_ranks(rules, units, y, months, rows_by_group) if not annual else {}
+        rows_by_group = {g: [_with_rank(r, ranks[r.unit_name], previous.get(r.unit_name)) for r in rs]
+                         for g, rs in rows_by_group.items()}
 
     groups: list[GroupReport] = []
     all_own: set = set()
@@ -392,8 +495,19 @@ def score_months(rules, units, events, months: tuple[str, ...], period: str, *, 
         notes=tuple(fill(str(n)) for n in (rules.text("notes", ()) or ())),
         period_label=label, next_period_label=fmt["next_month"],
         unused=_unused(rules),
+        closing=text("closing"), quota_text=text("quota_text"), office_short=text("office_short"),
+        file_stem=_file_stem(rules, period, fill),
     )
     return report, diags
+
+
+def _file_stem(rules, period: str, fill) -> str:
+    """``2024-01-通报``: ``report.file_name`` of the rules ({period} filled in), else period-document."""
+    given = rules.text("file_name", "")
+    if given:
+        name = str(given).replace("{period}", period)
+        return fill(name)
+    return f"{period}-{rules.document}"
 
 
 class _Keep(dict):
@@ -411,22 +525,54 @@ def _first_source(events, unit: str, month: str):
 
 
 def _ranks(rows: list[ScoreRow], key: str, method: str) -> dict[str, int]:
-    values = sorted({getattr(r, key) for r in rows}, reverse=True)
-    out = {}
+    return _ranks_of({r.unit_name: getattr(r, key) for r in rows}, method)
+
+
+def _ranks_of(values: dict[str, Decimal], method: str) -> dict[str, int]:
+    """Dense (1,1,2) or standard competition (1,1,3) ranks, highest value first."""
+    ordered = sorted(set(values.values()), reverse=True)
     if method == "dense":
-        pos = {v: i + 1 for i, v in enumerate(values)}
-        for r in rows:
-            out[r.unit_name] = pos[getattr(r, key)]
-    else:  # standard competition ranking 1,1,3
-        for r in rows:
-            out[r.unit_name] = 1 + sum(1 for o in rows if getattr(o, key) > getattr(r, key))
-    return out
+        pos = {v: i + 1 for i, v in enumerate(ordered)}
+        return {u: pos[v] for u, v in values.items()}
+    above: dict[Decimal, int] = {}
+    seen = 0
+    for v in ordered:
+        above[v] = seen
+        seen += sum(1 for x in values.values() if x == v)
+    return {u: 1 + above[v] for u, v in values.items()}
 
 
-def _with_rank(row: ScoreRow, rank: int) -> ScoreRow:
+def _with_rank(row: ScoreRow, rank: int, previous: int | None = None) -> ScoreRow:
     from dataclasses import replace
 
-    return replace(row, rank=rank)
+    return replace(row, rank=rank, previous_rank=previous,
+                   rank_change=None if previous is None else previous - rank)
+
+
+def _previous_ranks(rules, units, y: Year, months: tuple[str, ...], rows_by_group) -> dict[str, int]:
+    """Ranks of the period before ``months`` in the same year ({} for the year's first period):
+    the report's ``previous_rank``; a positive ``rank_change`` is a move up."""
+    n = len(months)
+    first = int(months[0][5:])
+    if first - n < 1:
+        return {}
+    prev = tuple(f"{y.year:04d}-{m:02d}" for m in range(first - n, first))
+    values: dict[str, Decimal] = {}
+    for rows in rows_by_group.values():
+        for r in rows:
+            opening = opening_for(y, r.unit_name, prev[0], prev[-1])
+            period_pts, cumulative = ZERO, opening.points if opening else ZERO
+            for m, _a, pts, counted in unit_months(rules, y, r.unit_name, prev, opening):
+                if counted and m <= prev[-1]:
+                    cumulative += pts
+                    if m in prev:
+                        period_pts += pts
+            values[r.unit_name] = period_pts if rules.rank_by == "period_points" else cumulative
+    pools = list(rows_by_group.values()) if rules.rank_within == "group" else [[r for rs in rows_by_group.values() for r in rs]]
+    out: dict[str, int] = {}
+    for pool in pools:
+        out.update(_ranks_of({r.unit_name: values[r.unit_name] for r in pool}, rules.rank_method))
+    return out
 
 
 def _ordered(rows: list[ScoreRow], keys: tuple[str, ...]) -> list[ScoreRow]:
@@ -490,25 +636,3 @@ def _unused(rules) -> tuple[str, ...]:
     if rules.submission_points is None:
         out.append("submission_points")
     return tuple(out)
-
-
-# ---------------------------------------------------------------- workspace
-
-def build_report(ws, period: str, *, date: dt.date | None = None, commentary: str = "") -> tuple[Report | None, list[Diagnostic]]:
-    """Load the rules and the ledger of ``ws`` and score ``period``.
-
-    Returns ``(None, diagnostics)`` when the rules file has errors.
-    """
-    from composer.ledger import load_ledger
-    from composer.rules import load_rules
-
-    rules, diags = load_rules(ws)
-    diags = list(ws.diagnostics) + diags
-    if rules is None or any(d.is_error for d in diags):
-        return None, diags
-    parse_period(rules, period)  # a bad period is an error before reading the ledger
-    ledger, ldiags = load_ledger(ws)
-    diags += ldiags
-    report, sdiags = score(rules, ws.units, ledger.events, period, date=date, commentary=commentary,
-                           organization=ws.publication.organization)
-    return report, diags + sdiags

@@ -183,7 +183,10 @@ def parse_fast(text: str, path: str, code: str = "J102") -> tuple[Any, list[Diag
             return s
         if str(getattr(n.tag, "value", n.tag)) == _STR_TAG:
             return n.value
-        return construct(n, deep=True)
+        try:
+            return construct(n, deep=True)
+        except (ValueError, OverflowError, YAMLError):  # 2024-02-30: kept as text, the schema check reports it
+            return n.value if isinstance(n.value, str) else None
 
     try:
         data = build(node)

@@ -9,21 +9,27 @@ adoptions of 24 issues, higher adoptions, bonuses), one events file per month.
 Times `jianbao report annual 2024` and `jianbao report 2024-06 --format json`
 as subprocesses (median of the runs after one warm-up), then the same with
 ``--years`` years of ledger (goal: the one-year annual report ≤ 0.5 s; ten
-years roughly linear in the ledger size).
+years roughly linear in the ledger size).  Then times `ledger add` and `ledger
+check` against `report 2024-06 --json` on the same ledger, with nothing closed and
+with 2024-01..2024-11 closed, and prints the ratios (issue 9: add ≤ 1.2×, check ≤ 1.5×).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import shutil
+import statistics
+import subprocess
 import sys
+import time
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import timed  # noqa: E402  one timing helper for both benchmarks
+from bench import JIANBAO, timed  # noqa: E402  one timing helper for both benchmarks
 
 GROUPS, PER_GROUP = 5, 10
 
@@ -82,6 +88,48 @@ def make_workspace(root: Path, years: int) -> int:
     return total
 
 
+ADD = ["ledger", "add", "bonus", "--unit", "单位1-01", "--date", "2024-12", "--points", "1", "--reason", "基准加分"]
+ADD_CLOSED = ["ledger", "add", "bonus", "--unit", "单位1-01", "--date", "2024-06", "--points", "1", "--reason",
+              "基准加分", "--force", "--force-reason", "基准：改动已关闭的月份"]
+
+
+def interleaved(commands: list[list[str]], cwd: Path, runs: int) -> list[tuple[float, float]]:
+    """(median wall time, median CPU time) of each whole process, the commands run in turn (one
+    warm-up each) so that the load of other processes falls on all of them alike.  CPU time
+    (user + system of the child) is what the ratios use: on a shared machine it does not
+    count the time spent waiting for a core."""
+    for args in commands:
+        subprocess.run(JIANBAO + args, cwd=cwd, check=True, capture_output=True)
+    wall: list[list[float]] = [[] for _ in commands]
+    cpu: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for i, args in enumerate(commands):
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run(JIANBAO + args, cwd=cwd, check=True, capture_output=True)
+            wall[i].append(time.perf_counter() - t)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[i].append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(wall, cpu)]
+
+
+def ledger_figures(ws: Path, runs: int, label: str, forced: bool = False) -> None:
+    """`ledger add` and `ledger check` against `report <month> --json` on the same ledger (issue 9 targets)."""
+    commands = [["report", "2024-06", "--json"], ADD, ["ledger", "check"]] + ([ADD_CLOSED] if forced else [])
+    (rep_w, rep), (add_w, add), (check_w, check), *rest = interleaved(commands, ws, runs)
+    ok = lambda r, limit: "ok" if r <= limit else "MISSED"  # noqa: E731
+    print(f"  {label}:\n"
+          f"    report 2024-06 --json  cpu {rep:.3f} s  (wall {rep_w:.3f} s)\n"
+          f"    ledger add (2024-12)   cpu {add:.3f} s  (wall {add_w:.3f} s)  = {add / rep:.2f}x report "
+          f"(target <= 1.2x: {ok(add / rep, 1.2)}; wall {add_w / rep_w:.2f}x)\n"
+          f"    ledger check           cpu {check:.3f} s  (wall {check_w:.3f} s)  = {check / rep:.2f}x report "
+          f"(target <= 1.5x: {ok(check / rep, 1.5)}; wall {check_w / rep_w:.2f}x)")
+    if rest:
+        (fw, fc), = rest
+        print(f"    forced add into closed 2024-06 (scores 2024-06..11 for one unit)  cpu {fc:.3f} s  "
+              f"(wall {fw:.3f} s)  = {fc / rep:.2f}x report")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -96,6 +144,16 @@ def main() -> None:
             m = timed(["report", "2024-06", "--format", "json"], ws, args.runs)
             print(f"  {years:>2} year(s), {records:>6} records, 50 units:"
                   f"  annual 2024 {a[0]:.3f} s (min {a[1]:.3f})   month 2024-06 {m[0]:.3f} s (min {m[1]:.3f})")
+    print("ledger writes and checks against the report on the same ledger (medians; each `ledger add` appends one bonus)")
+    for years in dict.fromkeys((1, args.years)):
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = Path(tmp) / "ws"
+            records = make_workspace(ws, years)
+            ledger_figures(ws, args.runs, f"{years:>2} year(s), {records:>6} records, nothing closed")
+            for month in range(1, 12):
+                subprocess.run(JIANBAO + ["ledger", "close", f"2024-{month:02d}"], cwd=ws, check=True,
+                               capture_output=True)
+            ledger_figures(ws, args.runs, f"{years:>2} year(s), {records:>6} records, 2024-01..11 closed", forced=True)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,8 @@ def test_publish_writes_one_record_per_item(ws):
     assert led.events[0] == Adoption(outlet="简报", kind="信息", title="我市创新开展先登记后供地", month="2024-04",
                                      units=("开发利用科",), date=led.events[0].date, issue=3,
                                      origin=f"publish:{ISSUE_ID}")
-    assert str(led.events[0].source) == f"{PUBLISHED}:7"
+    assert str(led.events[0].source) == f"{PUBLISHED}:8"
+    assert data["records_fingerprint"].startswith("sha256:")
     assert run(ws, "ledger", "check")[0] == 0
 
 
@@ -142,14 +143,18 @@ def test_a_revision_replaces_the_records_and_leaves_a_trail(ws):
         {"title": "我市创新开展先登记后供地", "kind": "信息", "units": ["开发利用科", "地质矿产管理科"]},
         {"title": "3月29日，市不动产登记中心加班加点为企业办理不动产抵押业务", "kind": "简讯", "units": ["市土地储备整治中心"]},
     ]
-    # the revised issue is now the published one; a wording fix is a second revision, default reason 修订
+    # the revised issue is now the published one; a wording fix is a second revision, with its own reason
     before = snapshot(ws)
     assert run(ws, "publish", ISSUE_ID, "--no-build")[0] == 0
     assert snapshot(ws) == before
     art.write_text(art.read_text(encoding="utf-8").replace("全面推行", "全面实行"), encoding="utf-8")
-    assert run(ws, "publish", ISSUE_ID, "--no-build", "--revise")[0] == 0
+    before = snapshot(ws)
+    code, out = run(ws, "publish", ISSUE_ID, "--no-build", "--revise")
+    assert code == 1 and "--revise needs --reason" in out and "Traceback" not in out
+    assert snapshot(ws) == before
+    assert run(ws, "publish", ISSUE_ID, "--no-build", "--revise", "--reason", "改字")[0] == 0
     trail = published(ws)["trail"]
-    assert [t["reason"] for t in trail] == ["补记合作单位", "修订"]
+    assert [t["reason"] for t in trail] == ["补记合作单位", "改字"]
     assert trail[1]["removed"] == [] and trail[1]["added"] == []
     led, _ = ledger.load_ledger(open_workspace(ws))
     assert sorted(u for e in led.events for u in e.units if e.title == "我市创新开展先登记后供地") == ["地质矿产管理科", "开发利用科"]

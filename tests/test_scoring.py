@@ -22,7 +22,8 @@ from composer.model import Adoption, Bonus, Opening, ReportUp, Submission, Waive
 from composer.registry import Units, load_registry
 from composer.reports import json_report
 from composer.rules import parse_rules
-from composer.scoring import build_report, score
+from composer.commands.report import load_report as build_report
+from composer.scoring import score
 from composer.workspace import open_workspace
 from composer import yamlsrc
 
@@ -359,7 +360,7 @@ def test_cli_report_json_to_stdout_and_files(liaocheng, golmud_ws):
 
     res = _run(["report", "2024-05..2024-06", "--format", "json"], golmud_ws)
     assert res.returncode == 0, res.stderr
-    out = golmud_ws / "build" / "reports" / "2024-05..2024-06" / "2024-05..2024-06-通报.json"
+    out = golmud_ws / "build" / "reports" / "2024-05..2024-06" / "2024-05..2024-06-通知.json"
     assert json.loads(out.read_text(encoding="utf-8"))["totals"]["period_points"] == 1458
 
     (liaocheng / "评语.txt").write_text("总体来看，1月份各单位报送稿件数量较少。\n", encoding="utf-8")

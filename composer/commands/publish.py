@@ -22,7 +22,6 @@ from composer.model import Image, Issue, Item
 from composer.reader import ISSUE_FILE, item_files
 
 FORMATS = ("pdf", "docx", "html")
-DEFAULT_REASON = "修订"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,7 +102,7 @@ def dry_run_credits(ws, issue: Issue) -> tuple[list[Credit], list[Diagnostic]]:
     rules, diags = load_rules(ws)
     if rules is None:
         return [], diags
-    outlet = rules.own_outlet or ledger.OWN_OUTLET
+    outlet = ledger.own_outlet_of(rules)
     out = []
     for it in issue.items:
         try:
@@ -131,6 +130,9 @@ def _raw_records(data) -> list[dict]:
 def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reason: str = "",
             force: bool = False, outputs: bool = True) -> PublishResult:
     """Publish one issue; see the module docstring.  ``force``/``reason`` also unlock a closed period."""
+    if revise and not reason.strip() and not dry_run:
+        raise JianbaoError("--revise needs --reason \"…\": the trail of ledger/published/<issue>.yml records why "
+                           "the credits changed")
     issue, diags = load_checked(ws, issue_arg)
     if issue is None or has_errors(diags):
         return PublishResult(issue_id=str(issue_arg), status="invalid", diagnostics=tuple(diags),
@@ -138,13 +140,27 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
     fp = fingerprint(issue)
     new_records = records(issue)
     rel = ledger.published_rel(issue.id)
-    prev, prev_data, pdiags = ledger.read_published(ws, issue.id)
+    from composer.rules import load_rules
+
+    own = ledger.own_outlet_of(load_rules(ws)[0])
+    prev, prev_data, pdiags = ledger.read_published(ws, issue.id, own)
     if prev_data is not None and pdiags and any(d.is_error for d in pdiags):
         raise JianbaoError(f"{rel} is invalid; fix or remove it first", tuple(pdiags))
     old_records = _raw_records(prev_data) if prev_data is not None else []
     removed, added = diff_records(old_records, new_records)
 
     if prev is not None and prev.fingerprint == fp:
+        missing = _missing_outputs(ws, issue) if outputs and not dry_run else []
+        if missing:  # a publish interrupted after the ledger write: build what is missing
+            from composer.commands.build import render_outputs
+
+            files = render_outputs(ws, issue, None, FORMATS)
+            write_all(files)
+            return PublishResult(issue_id=issue.id, status="unchanged", ledger_file=ws.root / rel,
+                                 outputs=tuple(files), diagnostics=tuple(diags),
+                                 message=f"第{issue.number}期 ({issue.id}) is already published ({rel}, "
+                                         f"{prev.published_at}); its outputs were missing "
+                                         f"({', '.join(p.name for p in missing)}) and are built now")
         return PublishResult(issue_id=issue.id, status="unchanged", ledger_file=ws.root / rel, diagnostics=tuple(diags),
                              message=f"第{issue.number}期 ({issue.id}) is already published with this content "
                                      f"({rel}, {prev.published_at}); nothing written")
@@ -173,7 +189,7 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
             "published_at": now, "records": new_records, "trail": list((prev_data or {}).get("trail") or [])}
     why = ""
     if prev is not None:
-        why = reason.strip() or DEFAULT_REASON
+        why = reason.strip()
         from composer import yamlsrc
 
         data["trail"].append(yamlsrc.new_map([
@@ -181,7 +197,8 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
             ("removed", [_trail_rec(r) for r in removed]), ("added", [_trail_rec(r) for r in added]),
         ]))
     cmd = f"jianbao publish {issue.id}" + (" --revise" if prev is not None else "")
-    ledger.write_published(ws, issue.id, data, command=cmd, force=force, reason=reason.strip())
+    ledger.write_published(ws, issue.id, data, command=cmd, force=force, reason=reason.strip(),
+                           sources=[it.source for it in issue.items])
     write_all(files)
     written = list(files)
     status = "revised" if prev is not None else "published"
@@ -192,6 +209,14 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
         message=(f"{status} 第{issue.number}期 ({issue.id}): {len(new_records)} record(s) crediting {n_units} unit(s) "
                  f"→ {rel}" + (f"; {len(removed)} removed, {len(added)} added ({why})" if prev is not None else "")),
     )
+
+
+def _missing_outputs(ws, issue) -> list[Path]:
+    """The default outputs of a published issue that are not in build/<id>/."""
+    from composer.commands.build import SUFFIX
+
+    folder = ws.root / "build" / issue.id
+    return [folder / f"{issue.id}{SUFFIX[fmt]}" for fmt in FORMATS if not (folder / f"{issue.id}{SUFFIX[fmt]}").is_file()]
 
 
 def _trail_rec(r: dict):

@@ -93,14 +93,53 @@ def signature_date(months: tuple[str, ...], today: dt.date) -> tuple[dt.date, st
     return nxt, "the period ended long ago: the last day of the month after it"
 
 
+def load_report(ws, period: str, *, date: dt.date | None = None, commentary: str = ""):
+    """Load the rules and the ledger of ``ws`` and score ``period`` (scoring itself is pure).
+
+    Returns ``(None, diagnostics)`` when the rules file has errors.
+    """
+    from composer.ledger import load_ledger
+    from composer.rules import load_rules
+    from composer.scoring import parse_period, score
+
+    rules, diags = load_rules(ws)
+    diags = list(ws.diagnostics) + diags
+    if rules is None or any(d.is_error for d in diags):
+        return None, diags
+    parse_period(rules, period)  # a bad period is an error before reading the ledger
+    ledger, ldiags = load_ledger(ws, rules)
+    diags += ldiags
+    rep, sdiags = score(rules, ws.units, ledger.events, period, date=date, commentary=commentary,
+                        organization=ws.publication.organization)
+    return rep, diags + sdiags
+
+
+def explain(ws, unit: str, period: str):
+    """``jianbao explain UNIT PERIOD``: load, then :func:`composer.explain.explain`; (Explanation | None, diagnostics)."""
+    from composer import explain as explain_mod
+    from composer.ledger import load_ledger
+    from composer.rules import load_rules
+    from composer.scoring import parse_period
+
+    rules, diags = load_rules(ws)
+    diags = list(ws.diagnostics) + diags
+    if rules is None or has_errors(diags):
+        return None, diags
+    parse_period(rules, period)
+    ledger, ldiags = load_ledger(ws, rules)
+    diags += ldiags
+    if has_errors(diags):
+        return None, diags
+    return explain_mod.explain(rules, ws.units, ledger.events, unit, period), diags
+
+
 def report(ws, period: str, formats: tuple[str, ...], out: Path | None = None, *, commentary: str = "",
            date: dt.date | None = None, to_stdout: bool = False, strict: bool = False, today: dt.date | None = None):
     """Score and render ``period``; returns (written paths, JSON text for stdout or None, diagnostics)."""
     from composer.model import chinese_date
-    from composer.scoring import build_report
 
     progress(f"scoring {period} …")
-    rep, diags = build_report(ws, period, date=date, commentary=commentary)
+    rep, diags = load_report(ws, period, date=date or dt.date.today(), commentary=commentary)
     if rep is None or has_errors(diags, strict):
         return [], None, diags
     if date is None:
@@ -123,7 +162,7 @@ def report(ws, period: str, formats: tuple[str, ...], out: Path | None = None, *
         data, rdiags = _render(ws, rep, fmt)
         diags += rdiags
         if data is not None:
-            files[target / f"{period}-{STEM}.{fmt}"] = data
+            files[target / f"{rep.file_stem or period + '-' + STEM}.{fmt}"] = data
     if has_errors(diags, strict):
         return [], None, diags
     write_all(files, within=(ws.root, *([out] if out else ())))
@@ -155,7 +194,7 @@ def annual_data(ws, year: int) -> tuple[dict | None, list[Diagnostic]]:
     diags = list(ws.diagnostics) + diags
     if rules is None or any(d.is_error for d in diags):
         return None, diags
-    ledger, ldiags = load_ledger(ws)
+    ledger, ldiags = load_ledger(ws, rules)
     diags += ldiags
     keys = tuple(dict.fromkeys(f"{o.level}/{k}" for o in rules.outlets for k in o.kinds))
     all_measures = dataclasses.replace(rules, measures=keys)

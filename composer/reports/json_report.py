@@ -32,6 +32,8 @@ def _row(row, unused: tuple[str, ...]) -> dict:
         for it in row.items
     ]
     out.update({
+        "previous_rank": row.previous_rank,
+        "rank_change": row.rank_change,
         "unit_name": row.unit_name,
         "short": row.short,
         "submitted_cumulative": row.submitted_cumulative,
