@@ -281,19 +281,46 @@ def test_markdown_blocks(built):
     assert shapes[1].width > text_w * 0.95  # the wide image is scaled to the measure, not beyond
 
 
-def test_tail_rows_at_the_end(built):
-    ws, _, _, doc = built
-    paras = _paras(doc)
-    tail = [t for s, t in paras if s == "报尾"]
-    assert paras[-len(tail):] == [("报尾", t) for t in tail]
-    assert tail[0] == "报：市委办公室，市政府办公室。"
-    assert tail[1] == "送：市发展和改革委员会。"
-    assert tail[2].startswith("发：各县（市、区）局，机关各科室，局属各事业单位。")
-    assert tail[-1].endswith("（共印50份）")
-    st = doc.styles["报尾"]
-    assert st.font.size.pt == 14
-    bdr = st.element.pPr.find(qn("w:pBdr"))
-    assert [(c.tag.replace(W, ""), c.get(qn("w:sz"))) for c in bdr] == [("top", "8"), ("bottom", "8"), ("between", "6")]
+def _tail_box(doc):
+    """The 报尾's text box (wps:txbx) in the document body, and its table."""
+    body = doc.element.body
+    boxes = body.findall(".//" + qn("w:txbxContent"))
+    assert len(boxes) == 1
+    return boxes[0], boxes[0].find(qn("w:tbl"))
+
+
+def test_tail_is_a_table_in_a_text_box_at_the_page_bottom(built):
+    ws, _, data, doc = built
+    box, tbl = _tail_box(doc)
+    rows = ["".join(t.text for t in tr.iter(qn("w:t"))) for tr in tbl.findall(qn("w:tr"))]
+    assert rows[0] == "报：市委办公室，市政府办公室。"
+    assert rows[1] == "送：市发展和改革委员会。"
+    assert rows[2].startswith("发：各县（市、区）局，机关各科室，局属各事业单位。")
+    assert rows[-1].endswith("（共印50份）")
+    styles = {p.find(qn("w:pPr")).find(qn("w:pStyle")).get(qn("w:val")) for p in tbl.iter(qn("w:p"))}
+    assert styles == {"JbTail"} and doc.styles["报尾"].font.size.pt == 14
+    # 156 mm wide, horizontal rules only: outer 0.35 mm (sz 8), between rows 0.25 mm (sz 6), drawn once
+    assert tbl.find(qn("w:tblPr")).find(qn("w:tblW")).get(qn("w:w")) == "8845"
+    borders = {b.tag.replace(W, ""): (b.get(qn("w:val")), b.get(qn("w:sz")))
+               for b in tbl.find(qn("w:tblPr")).find(qn("w:tblBorders"))}
+    assert borders["top"] == borders["bottom"] == ("single", "8") and borders["insideH"] == ("single", "6")
+    assert borders["left"][0] == borders["right"][0] == borders["insideV"][0] == "nil"
+    assert doc.styles["报尾"].element.pPr.find(qn("w:pBdr")) is None  # no paragraph rules to double
+    # the box: on the margins' centre, its bottom on the 版心 bottom, text above and below only
+    anchor = box.getparent()
+    while anchor.tag != "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}anchor":
+        anchor = anchor.getparent()
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    top = int(anchor.find(f"{wp}positionV").find(f"{wp}posOffset").text)
+    height = int(anchor.find(f"{wp}extent").get("cy"))
+    assert anchor.find(f"{wp}positionV").get("relativeFrom") == "page"
+    assert abs((top + height) / 635 - (16838 - 1984)) < 1
+    assert anchor.find(f"{wp}wrapTopAndBottom") is not None
+    assert anchor.find(f"{wp}positionH").find(f"{wp}align").text == "center"
+    # anchored in the body's last paragraph, after the last item
+    last = doc.element.body.findall(qn("w:p"))[-1]
+    assert last.find(".//" + qn("w:txbxContent")) is not None
+    assert not doc.paragraphs[-1].text
 
 
 def test_styles_not_direct_formatting(built):
@@ -363,12 +390,12 @@ def lo_text(built, tmp_path_factory):
     from pypdf import PdfReader
 
     reader = PdfReader(str(pdf))
-    return reader, "".join(page.extract_text() or "" for page in reader.pages)
+    return reader, "".join(page.extract_text() or "" for page in reader.pages), pdf
 
 
 def test_libreoffice_shows_every_item(built, lo_text):
     _, issue, _, _ = built
-    reader, text = lo_text
+    reader, text, _ = lo_text
     flat = re.sub(r"\s+", "", text)
     pos = 0
     for item in issue.items:
@@ -381,3 +408,32 @@ def test_libreoffice_shows_every_item(built, lo_text):
     assert "—1—" in flat and "—2—" in flat
     box = reader.pages[0].mediabox
     assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1
+
+
+def _rules(pdf: Path, page_index: int):
+    """Horizontal rules of a page: (x0, x1, y from the top, width), in mm."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTLine, LTRect
+
+    mm = 25.4 / 72
+    page = list(extract_pages(str(pdf), page_numbers=[page_index]))[0]
+    out = []
+    for o in page:
+        if isinstance(o, (LTLine, LTRect)) and o.height < 3:
+            out.append((o.x0 * mm, o.x1 * mm, (page.height - (o.y0 + o.y1) / 2) * mm, o.linewidth * mm))
+    return sorted(out, key=lambda r: r[2])
+
+
+def test_libreoffice_tail_at_the_foot_of_the_last_page(built, lo_text):
+    reader, _, pdf = lo_text
+    last = len(reader.pages) - 1
+    page_text = re.sub(r"\s+", "", reader.pages[last].extract_text())
+    assert "报：市委办公室" in page_text and "（共印50份）" in page_text
+    assert "光伏发电产业用地" in page_text  # the body ends on this page: no page of its own
+    rules = [r for r in _rules(pdf, last) if r[1] - r[0] > 150]
+    assert len(rules) == 5  # top, between the four rows, bottom: none doubled
+    for x0, x1, _, _ in rules:
+        assert abs(x0 - 28) < 0.3 and abs(x1 - 184) < 0.3  # 156 mm
+    bottom = rules[-1]
+    assert abs(bottom[2] + bottom[3] / 2 - 262) < 0.5  # the last rule's bottom on the 版心 bottom
+    assert abs(rules[0][3] - 0.35) < 0.05 and abs(rules[1][3] - 0.26) < 0.05

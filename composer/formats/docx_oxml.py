@@ -284,12 +284,92 @@ def prune_template(document) -> None:
             pkg_rels.pop(rId)
 
 
-def repeat_header_row(row) -> None:
-    """Repeat a table row at the top of every page (w:tblHeader) and keep it whole (w:cantSplit)."""
+def repeat_header_row(row, header: bool = True) -> None:
+    """Keep a table row whole (w:cantSplit) and, with ``header``, repeat it on every page (w:tblHeader)."""
     trPr = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
+    for tag in ("w:cantSplit", "w:tblHeader") if header else ("w:cantSplit",):
         if trPr.find(qn(tag)) is None:
             trPr.append(OxmlElement(tag))
+
+
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+_TEXT_BOX = (
+    '<w:drawing xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+    ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:wps="' + _WPS + '">'
+    '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264"'
+    ' behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0">'
+    '<wp:simplePos x="0" y="0"/>'
+    '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
+    '<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+    '<wp:wrapTopAndBottom/><wp:docPr id="{id}" name="{name}"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="' + _WPS + '"><wps:wsp><wps:cNvSpPr txBox="1"/>'
+    '<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+    '<wps:txbx><w:txbxContent/></wps:txbx>'
+    '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b"'
+    ' anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
+)
+
+
+def bottom_text_box(run, blocks, width_twips: int, height_twips: int, name: str, shape_id: int = 1) -> None:
+    """Move ``blocks`` (python-docx tables/paragraphs) into a text box pinned to the page's text bottom.
+
+    A DrawingML text box anchored in ``run``: centred on the margins, its bottom
+    on the bottom margin, text above and below only (wrapTopAndBottom).  It sits
+    on the page of its anchor paragraph, so put that paragraph after the body.
+    Placed by its top from the page edge (LibreOffice 7.4 puts a box aligned to
+    the bottom margin 2 mm high on even pages), so ``height_twips`` must be
+    its content's height; the content is bottom-aligned in it (Word).
+    Word, WPS and LibreOffice (7.4) all place it; LibreOffice ignores floating
+    tables (w:tblpPr) and merges the rules of framed paragraphs (w:framePr).
+    """
+    from docx.oxml import parse_xml
+
+    emu = 635  # per twip
+    y = (PAGE_H - MARGIN_BOTTOM - height_twips) * emu
+    drawing = parse_xml(_TEXT_BOX.format(cx=width_twips * emu, cy=height_twips * emu, y=y, id=shape_id, name=name))
+    content = drawing.find(".//" + qn("w:txbxContent"))
+    for block in blocks:
+        el = block._element
+        el.getparent().remove(el)
+        content.append(el)
+    run._r.append(drawing)
+
+
+def table_rules(table, outer: int, inner: int) -> None:
+    """Horizontal rules only: top and bottom ``outer``, between rows ``inner`` (1/8 pt); no verticals."""
+    tblPr = table._tbl.tblPr
+    borders = _child(tblPr, "w:tblBorders", _TBLPR_ORDER)
+    order = ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        b = _child(borders, f"w:{side}", order)
+        sz = {"top": outer, "bottom": outer, "insideH": inner}.get(side)
+        b.set(qn("w:val"), "single" if sz else "nil")
+        if sz:
+            b.set(qn("w:sz"), str(sz))
+            b.set(qn("w:space"), "0")
+            b.set(qn("w:color"), "000000")
+
+
+def fixed_table(table, width_twips: int) -> None:
+    """A one-column-grid table exactly ``width_twips`` wide (fixed layout)."""
+    tblPr = table._tbl.tblPr
+    w = _child(tblPr, "w:tblW", _TBLPR_ORDER)
+    w.set(qn("w:w"), str(width_twips))
+    w.set(qn("w:type"), "dxa")
+    _child(tblPr, "w:jc", _TBLPR_ORDER).set(qn("w:val"), "center")
+    _child(tblPr, "w:tblLayout", _TBLPR_ORDER).set(qn("w:type"), "fixed")
+    cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
+    for c in cols:
+        c.set(qn("w:w"), str(width_twips // len(cols)))
+
+
+def tail_anchor(paragraph) -> None:
+    """An empty paragraph one point high (a text box's anchor or closing paragraph), off the grid."""
+    set_exact_line(paragraph, 20)
+    set_snap_to_grid(paragraph, False)
 
 
 def line_grid_only(section) -> None:

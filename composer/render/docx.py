@@ -97,7 +97,7 @@ _STYLES = (
     (S_LIST, "JbList", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
     (S_BRIEF, "JbBrief", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
     (S_CREDIT, "JbCredit", KAITI, KAITI, 16, {"align": "right"}),
-    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": 480}),
+    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": 480}),  # TAIL_LINE_TW
     (S_TABLE, "JbTable", FANGSONG, LATIN, 14, {"grid": False, "line": 400}),
     (S_FIGURE, "JbFigure", FANGSONG, LATIN, 16, {"align": "center", "line": None, "next": False}),
     (S_PAGE, "JbPageNumber", SONGTI, SONGTI, 14, {"grid": False, "line": 280}),
@@ -168,10 +168,7 @@ def _setup(doc, masthead_pt: float) -> dict:
     tail.first_line_indent = Pt(-TAIL_PT * 2)
     tail.right_indent = Pt(TAIL_PT)  # 右空一字
     tail.tab_stops.add_tab_stop(Pt(TEXT_W_PT - TAIL_PT), WD_TAB_ALIGNMENT.RIGHT)  # 共印N份
-    tail.keep_with_next = True
     tail.keep_together = True
-    for side, sz in (("top", 8), ("between", 6), ("bottom", 8)):  # 0.35 mm / 0.25 mm / 0.35 mm
-        ox.para_border(styles[S_TAIL], side, sz=sz, color="000000", space=1)
     styles[S_TABLE].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     return styles
 
@@ -330,13 +327,17 @@ def _editor_note(doc, styles, note: str) -> None:
         p.add_run(text)
 
 
+TAIL_LINE_TW = 480  # 24 pt rows, like the PDF's 14 pt × 1.7
+
+
 def _tail(doc, styles, pub) -> None:
     """报尾: 报/送/发 rows between rules, 共印N份 right on the last row (or its own row).
 
-    One paragraph per row in the 报尾 style, which carries the rules (top and
-    bottom 0.35 mm, between rows 0.25 mm) and keeps the rows together.  It
-    follows the last item: a frame or floating table pinned to the page bottom
-    was tried, but LibreOffice 7.4 moved it to the top of a new page.
+    A one-column table (rules: top and bottom 0.35 mm, between rows 0.25 mm,
+    each drawn once, 156 mm long) inside a text box pinned to the bottom of
+    the text area of the page where the body ends (docx_oxml.bottom_text_box),
+    anchored in an empty one-point paragraph after the last item: when the
+    body leaves no room, the anchor and the 报尾 go to the next page.
     """
     rows = [f"{label}：{'，'.join(names)}。" for label, names in pub.distribution if names]
     run_text = f"（共印{pub.print_run}份）" if pub.print_run else ""
@@ -344,14 +345,39 @@ def _tail(doc, styles, pub) -> None:
         return
     if run_text and (not rows or not _fits_beside(rows[-1], run_text)):
         rows.append("")  # the print run does not fit beside the last row
+    table = doc.add_table(rows=len(rows), cols=1)
+    ox.fixed_table(table, ox.TEXT_W)
+    ox.table_rules(table, outer=8, inner=6)
+    ox.table_cell_margins(table, 0, 0)
+    lines = 0
     for i, text in enumerate(rows):
+        cell = table.rows[i].cells[0]
+        cell.width = Twips(ox.TEXT_W)
+        ox.repeat_header_row(table.rows[i], header=False)
+        p = cell.paragraphs[0]
+        p.style = styles[S_TAIL]
         if run_text and i == len(rows) - 1:
-            if text:
-                _para(doc, styles[S_TAIL], f"{text}\t{run_text}")
-            else:
-                _para(doc, styles[S_TAIL], run_text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.add_run(f"{text}\t{run_text}" if text else run_text)
+            if not text:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         else:
-            _para(doc, styles[S_TAIL], text)
+            p.add_run(text)
+        lines += _tail_lines(text)
+    closing = doc.add_paragraph(style=styles[S_TAIL])  # a text box's content ends with a paragraph
+    ox.tail_anchor(closing)
+    anchor = doc.add_paragraph(style=styles[S_TAIL])
+    ox.tail_anchor(anchor)
+    # the box's height (LibreOffice does not grow it to its content): rows and rules (sz/8 pt)
+    height = lines * TAIL_LINE_TW + 2 * 20 + (len(rows) - 1) * 15
+    ox.bottom_text_box(anchor.add_run(), [table, closing], ox.TEXT_W, height, S_TAIL)
+
+
+def _tail_lines(row: str) -> int:
+    """Lines a 报尾 row takes (full-width characters 1 em, ASCII ½ em)."""
+    em = sum(0.5 if c.isascii() else 1.0 for c in row) * TAIL_PT
+    first = TEXT_W_PT - 2 * TAIL_PT
+    later = first - 2 * TAIL_PT
+    return 1 if em <= first else 1 + math.ceil((em - first) / later)
 
 
 def _fits_beside(row: str, run_text: str) -> bool:
