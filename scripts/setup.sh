@@ -66,6 +66,15 @@ install_fandol() {
 }
 install_fandol
 
+# fontconfig aliases: LibreOffice draws the official faces a DOCX names (仿宋_GB2312 …)
+# with these free faces when the official ones are missing.
+if [ "$(id -u)" = 0 ]; then conf_dir=/etc/fonts/conf.d; else conf_dir="$HOME/.config/fontconfig/conf.d"; fi
+if ! cmp -s scripts/fontconfig-jianbao.conf "$conf_dir/65-jianbao.conf"; then
+  mkdir -p "$conf_dir"
+  cp scripts/fontconfig-jianbao.conf "$conf_dir/65-jianbao.conf"
+  fc-cache >/dev/null 2>&1 || true
+fi
+
 # Python environment: reinstall only when pyproject.toml changed.
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv" >&2

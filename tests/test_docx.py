@@ -72,7 +72,7 @@ order: 2
 2. 建立整改台账。
 
 | 县区 | 面积（亩） |
-|---|---|
+|---|---:|
 | 东阿县 | 239.23 |
 
 ![现场](photo.png)
@@ -164,12 +164,40 @@ def test_no_theme_font_anywhere(built):
     assert 'w:autoSpaceDE w:val="0"' in defaults
 
 
-def test_runs_with_cjk_font_have_east_asia(built):
+def test_character_styles_like_the_pdf(built):
+    """Lead-ins in a 黑体 character style, *italic* and the ▲ credit in 楷体 ones: restyled in Word at once."""
     _, _, _, doc = built
+    for name, face in (("黑体字", "黑体"), ("楷体字", "楷体_GB2312"), ("署名字", "楷体_GB2312")):
+        st = doc.styles[name]
+        assert st.type == docx.enum.style.WD_STYLE_TYPE.CHARACTER
+        rf = st.element.rPr.find(qn("w:rFonts"))
+        assert rf.get(qn("w:eastAsia")) == face and rf.get(qn("w:hint")) == "eastAsia"
+        assert not st.font.bold  # 黑体 is not faux-bolded
     label = next(p for p in doc.paragraphs if p.style.name == "编者按").runs[0]
-    assert label.text == "编者按："
-    rf = label._r.rPr.find(qn("w:rFonts"))
-    assert rf.get(qn("w:eastAsia")) == "黑体" and rf.get(qn("w:hint")) == "eastAsia"
+    assert label.text == "编者按：" and label.style.name == "黑体字"
+    assert label._r.rPr.find(qn("w:rFonts")) is None  # the style carries the font
+    body = next(p for p in doc.paragraphs if "重中之重" in p.text)
+    assert [r.text for r in body.runs if r.style.name == "黑体字"] == ["重中之重"]
+    assert [r.text for r in body.runs if r.style.name == "楷体字"] == ["应保尽保"]
+    briefs = [p for p in doc.paragraphs if p.style.name == "简讯"]
+    assert [b.runs[-1].style.name for b in briefs] == ["署名字"] * 3
+    assert briefs[0].runs[-1].text == "（调查监测科 高唐局）"
+
+
+def test_font_table_declares_the_official_faces(built):
+    _, _, data, _ = built
+    xml = _xml(data, "word/fontTable.xml")
+    fonts = dict(re.findall(r'<w:font w:name="([^"]+)">(.*?)</w:font>', xml, re.S))
+    for name, alt, family in (("仿宋_GB2312", "仿宋", "modern"), ("方正小标宋简体", "华文中宋", "script"),
+                              ("黑体", "SimHei", "modern"), ("楷体_GB2312", "楷体", "modern")):
+        body = fonts[name]
+        assert f'<w:altName w:val="{alt}"/>' in body, name
+        assert '<w:charset w:val="86"/>' in body and f'<w:family w:val="{family}"/>' in body, name
+    assert not any(ch in xml for ch in "明朝ゴシック")  # no leftover Japanese faces
+    # every face a style names is declared
+    styles = _xml(data, "word/styles.xml")
+    for face in set(re.findall(r'w:eastAsia="([^"]+)"', styles)) - {"zh-CN"}:
+        assert face in fonts, face
 
 
 # ---------------------------------------------------------------- D4 footers
@@ -216,12 +244,17 @@ def test_masthead(built):
     assert paras[0].text == ws.publication.name
     assert doc.styles["报头"].font.color.rgb == docx.shared.RGBColor(0xFF, 0, 0)
     assert paras[1].text == "第3期（总第99期）"
-    assert paras[2].text == f"{ws.publication.office}\t2024年4月15日"
+    assert paras[2].text == f"\t{ws.publication.office}\t2024年4月15日"
     bottom = doc.styles["编发"].element.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert bottom.get(qn("w:color")) == "FF0000" and 8 <= int(bottom.get(qn("w:sz"))) <= 18
-    # pBdr sits before tabs/spacing/ind/jc (schema order)
-    kids = [c.tag.replace(W, "") for c in doc.styles["编发"].element.pPr]
-    assert kids.index("pBdr") < kids.index("tabs") < kids.index("ind")
+    # 左/右空一字 by tab stops: no indents, so the red rule spans the full 156 mm
+    pPr = doc.styles["编发"].element.pPr
+    assert pPr.find(qn("w:ind")) is None
+    tabs = [(t.get(qn("w:val")), int(t.get(qn("w:pos")))) for t in pPr.find(qn("w:tabs"))]
+    assert tabs[0] == ("left", 320) and tabs[1][0] == "right" and abs(tabs[1][1] - (8845 - 320)) <= 1
+    # pBdr sits before tabs/spacing (schema order)
+    kids = [c.tag.replace(W, "") for c in pPr]
+    assert kids.index("pBdr") < kids.index("tabs") < kids.index("spacing")
 
 
 def test_core_properties(built):
@@ -262,18 +295,30 @@ def test_markdown_blocks(built):
     _, _, _, doc = built
     paras = _paras(doc)
     assert ("副标题", "——压实责任 守牢耕地保护红线") in paras
+    # no blank line between a title and its subtitle (as the PDF)
+    title = next(p for p in doc.paragraphs if p.style.name == "文章标题" and "耕地保护工作推进会" in p.text)
+    assert title.paragraph_format.space_after == 0
+    assert doc.styles["文章标题"].paragraph_format.space_after.twips == 579
     assert ("一级标题", "一、压实责任") in paras
     assert ("二级标题", "（一）细化任务") in paras
     assert [t for s, t in paras if s == "列表"] == ["1.开展全面排查；", "2.建立整改台账。"]
     body = next(p for p in doc.paragraphs if "重中之重" in p.text)
     assert body.style.name == "正文"
-    assert [r.text for r in body.runs if r.bold] == ["重中之重"]
-    assert [r.text for r in body.runs if r.italic] == ["应保尽保"]
     # direct formatting only on runs: no run names a font
     assert all(r._r.rPr is None or r._r.rPr.find(qn("w:rFonts")) is None for r in body.runs)
     table = doc.tables[0]
     assert [c.text for c in table.rows[1].cells] == ["东阿县", "239.23"]
-    assert table.rows[0].cells[0].paragraphs[0].runs[0].bold
+    head = table.rows[0].cells[0].paragraphs[0]
+    assert head.runs[0].style.name == "黑体字" and head.alignment is None  # the 表格 style centres
+    assert doc.styles["表格"].paragraph_format.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
+    # Markdown column alignment: |---|---:| → left, right
+    cells = table.rows[1].cells
+    assert cells[0].paragraphs[0].alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.LEFT
+    assert cells[1].paragraphs[0].alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT
+    # the picture captions (alt text) follow the pictures
+    captions = [t for s, t in paras if s == "图注"]
+    assert captions == ["现场", "宽图"]
+    assert doc.styles["图注"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "楷体_GB2312"
     shapes = doc.inline_shapes
     assert len(shapes) == 2
     text_w = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
@@ -329,7 +374,8 @@ def test_styles_not_direct_formatting(built):
     # paragraphs carry a style; fonts and sizes stay in styles.xml
     assert body.count("<w:pStyle ") >= body.count("<w:p>") + body.count("<w:p ") - 1
     assert "<w:sz " not in body
-    assert body.count("<w:rFonts ") == 1  # the 编者按 label only
+    assert "<w:rFonts " not in body  # runs name character styles, never fonts
+    assert "<w:b/>" not in body and "<w:i/>" not in body
 
 
 # ---------------------------------------------------------------- the CLI path

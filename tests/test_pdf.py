@@ -237,15 +237,28 @@ def test_titles_and_credits_in_order(built):
 
 
 def test_brief_credit_is_inline(pages):
+    """A credit that fits follows the brief's last sentence on its line (楷体)."""
     lines = [ln for p in pages for ln in body_lines(p)]
-    hit = [ln for ln in lines if "作出具体安排。（调查监测科" in ln[4]]
+    hit = [ln for ln in lines if "展现场调查核实。（东昌府区分局" in ln[4]]
     assert hit, "the credit should follow the brief's last sentence on the same line"
-    credit_chars = [c for c in hit[0][5] if c.get_text() in "调查监测科"]
-    body_chars = [c for c in hit[0][5] if c.get_text() in "作出具体安排"]
+    credit_chars = [c for c in hit[0][5] if c.get_text() in "东昌府区分局"][-1:]
+    body_chars = [c for c in hit[0][5] if c.get_text() in "现场调查核实"]
     assert "WenKai" in credit_chars[0].fontname or "Kai" in credit_chars[0].fontname  # 楷体
     assert "WenKai" not in body_chars[0].fontname
 
 
+def test_credit_that_does_not_fit_goes_flush_right_whole(pages):
+    """（调查监测科 高唐局） does not fit after 作出具体安排。: its own line, flush right, unbroken;
+    the line above at its natural width (not letter-spaced to the measure)."""
+    lines = [ln for p in pages for ln in body_lines(p)]
+    k = next(i for i, ln in enumerate(lines) if ln[4].endswith("作出具体安排。"))
+    above, credit = lines[k], lines[k + 1]
+    assert credit[4] == "（调查监测科 高唐局）"
+    assert abs(credit[2] - 184.0) < 0.6  # flush right with the measure
+    assert credit[1] > 100  # alone on its line
+    pitch = [(b.x0 - a.x0) / MM for a, b in zip(above[5], above[5][1:]) if a.get_text() != "▲"]
+    assert max(pitch) - min(pitch) < 0.05 and abs(sum(pitch) / len(pitch) - 442.205 / 28 / MM) < 0.05
+    assert above[2] < 180  # natural width: ends short of the measure
 def test_bold_lead_in_uses_heading_face(pages):
     line = [ln for p in pages for ln in body_lines(p) if ln[4].startswith("一、强化保障")]
     assert line, "bold lead-in paragraph not found"

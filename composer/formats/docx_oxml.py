@@ -393,3 +393,35 @@ def table_cell_margins(table, left: int, right: int) -> None:
         m = _child(mar, f"w:{side}", ("w:top", "w:left", "w:bottom", "w:right"))
         m.set(qn("w:w"), str(w))
         m.set(qn("w:type"), "dxa")
+
+
+# ---------------------------------------------------------------- font table
+
+_GB2312_SIG = ('<w:sig w:usb0="00000001" w:usb1="080E0000" w:usb2="00000010" w:usb3="00000000"'
+               ' w:csb0="00040000" w:csb1="00000000"/>')
+
+
+def font_table(document, fonts) -> None:
+    """Replace fontTable.xml (python-docx's lists Japanese faces) with the faces the document names.
+
+    ``fonts``: (name, alt name, charset hex, family, pitch, panose) tuples.  Word
+    and WPS use ``w:altName``, ``w:charset`` (86 = GB2312) and ``w:family`` to pick
+    a substitute when the named face is missing (仿宋_GB2312 → 仿宋).
+    """
+    from xml.sax.saxutils import quoteattr
+
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">']
+    for name, alt, charset, family, pitch, panose in fonts:
+        out.append(f"<w:font w:name={quoteattr(name)}>")
+        if alt:
+            out.append(f"<w:altName w:val={quoteattr(alt)}/>")
+        out.append(f'<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/>'
+                   f'<w:family w:val="{family}"/><w:pitch w:val="{pitch}"/>')
+        if charset == "86":
+            out.append(_GB2312_SIG)
+        out.append("</w:font>")
+    out.append("</w:fonts>")
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            rel.target_part._blob = "".join(out).encode("utf-8")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from composer.diagnostics import JianbaoError, Source, error
 from composer.model import Span
+from composer.render import form
 
 _OPEN = "（("
 _CLOSE = "）)"
@@ -232,7 +233,14 @@ def _bold(run, para_style) -> bool:
     if run.bold is not None:
         return bool(run.bold)
     cs = run.style
+    if cs is not None and cs.name == form.C_HEI:  # jianbao's 黑体 lead-in style
+        return True
     return bool(cs is not None and cs.font is not None and cs.font.bold)
+
+
+def _italic(run) -> bool:
+    cs = run.style
+    return bool(run.italic) or (cs is not None and cs.name == form.C_KAI)  # jianbao's 楷体 style
 
 
 def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | ImagePiece]:
@@ -271,7 +279,7 @@ def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | 
             for run in runs:
                 for part in run.iter_inner_content():
                     if isinstance(part, str):
-                        spans.append(Span(text=part, bold=_bold(run, style), italic=bool(run.italic)))
+                        spans.append(Span(text=part, bold=_bold(run, style), italic=_italic(run)))
                     elif hasattr(part, "has_picture") and part.has_picture:
                         img = part.image
                         out.append(ImagePiece(source=src, data=img.blob, ext=img.ext))

@@ -23,8 +23,12 @@ from docx.shared import Emu, Pt, RGBColor, Twips
 from composer.diagnostics import Diagnostic, JianbaoError
 from composer.formats import docx_oxml as ox
 from composer.render.form import (
+    C_CREDIT,
+    C_HEI,
+    C_KAI,
     S_BODY,
     S_BRIEF,
+    S_CAPTION,
     S_CREDIT,
     S_EDITION,
     S_FIGURE,
@@ -40,6 +44,7 @@ from composer.render.form import (
     S_TABLE,
     S_TAIL,
     S_TITLE,
+    TitleBreaker,
     masthead_size,
     note_paragraphs,
     number_text,
@@ -71,6 +76,17 @@ KAITI = "楷体_GB2312"
 SONGTI = "宋体"
 LATIN = "Times New Roman"
 
+# fontTable.xml: (name, w:altName, charset, family, pitch, panose); 86 = GB2312.  Word and WPS
+# substitute the altName when the named face is missing (仿宋_GB2312 → 仿宋 on Windows 7 and later)
+FONT_TABLE = (
+    (FANGSONG, "仿宋", "86", "modern", "fixed", "02010609030101010101"),
+    (XBS, "华文中宋", "86", "script", "variable", "02000000000000000000"),
+    (HEITI, "SimHei", "86", "modern", "fixed", "02010609060101010101"),
+    (KAITI, "楷体", "86", "modern", "fixed", "02010609030101010101"),
+    (SONGTI, "SimSun", "86", "auto", "variable", "02010600030101010101"),
+    (LATIN, "", "00", "roman", "variable", "02020603050405020304"),
+)
+
 BRIEF_MARK = "▲"
 MASTHEAD_RED = "FF0000"
 BODY_PT = 16.0
@@ -99,8 +115,16 @@ _STYLES = (
     (S_CREDIT, "JbCredit", KAITI, KAITI, 16, {"align": "right"}),
     (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": 480}),  # TAIL_LINE_TW
     (S_TABLE, "JbTable", FANGSONG, LATIN, 14, {"grid": False, "line": 400}),
-    (S_FIGURE, "JbFigure", FANGSONG, LATIN, 16, {"align": "center", "line": None, "next": False}),
+    (S_FIGURE, "JbFigure", FANGSONG, LATIN, 16, {"align": "center", "line": None, "next": True}),
+    (S_CAPTION, "JbCaption", KAITI, KAITI, 14, {"align": "center", "grid": False, "line": 420}),
     (S_PAGE, "JbPageNumber", SONGTI, SONGTI, 14, {"grid": False, "line": 280}),
+)
+
+# character styles: (name, style id, east-asian face, latin face)
+_CHAR_STYLES = (
+    (C_HEI, "JbHei", HEITI, HEITI),  # lead-ins: 黑体, not bold (GB/T 9704 wants no faux bold)
+    (C_KAI, "JbKai", KAITI, KAITI),
+    (C_CREDIT, "JbCreditRun", KAITI, KAITI),  # a ▲ brief's inline credit, 楷体 as in the PDF
 )
 
 _ALIGN = {
@@ -119,6 +143,7 @@ def _setup(doc, masthead_pt: float) -> dict:
     ox.strip_theme_fonts(doc)
     ox.doc_defaults(doc, FANGSONG, LATIN, BODY_PT, LINE)
     ox.settings_zh(doc)
+    ox.font_table(doc, FONT_TABLE)
     normal = doc.styles["Normal"]
     normal.font.size = Pt(BODY_PT)  # docGrid charSpace is relative to Normal's size
     ox.set_fonts(normal, FANGSONG, LATIN)
@@ -157,10 +182,16 @@ def _setup(doc, masthead_pt: float) -> dict:
         if "outline" in opt:
             ox.set_outline_level(st, opt["outline"])
         styles[sname] = st
+    for cname, cid, face, latin in _CHAR_STYLES:
+        cs = doc.styles.add_style(cname, WD_STYLE_TYPE.CHARACTER)
+        cs.style_id = cid
+        cs.quick_style = True
+        ox.set_fonts(cs, face, latin)
+        styles[cname] = cs
     # style-specific layout
     ed = styles[S_EDITION].paragraph_format
-    ed.left_indent = Pt(BODY_PT)  # 左空一字
-    ed.right_indent = Pt(BODY_PT)  # 右空一字
+    # 左空一字 and 右空一字 by tab stops, not indents: the red rule under it spans the full 156 mm
+    ed.tab_stops.add_tab_stop(Pt(BODY_PT), WD_TAB_ALIGNMENT.LEFT)
     ed.tab_stops.add_tab_stop(Pt(TEXT_W_PT - BODY_PT), WD_TAB_ALIGNMENT.RIGHT)
     ox.para_border(styles[S_EDITION], "bottom", sz=12, color=MASTHEAD_RED, space=4)
     tail = styles[S_TAIL].paragraph_format
@@ -208,12 +239,10 @@ def _core(doc, issue: Issue, pub) -> None:
 # ---------------------------------------------------------------- content
 
 def _runs(p, spans: tuple[Span, ...]) -> None:
+    """Spans as runs: **bold** in the 黑体 character style, *italic* in the 楷体 one (as the PDF)."""
     for s in spans:
-        r = p.add_run(s.text)
-        if s.bold:
-            r.bold = True
-        if s.italic:
-            r.italic = True
+        style = C_HEI if s.bold else C_KAI if s.italic else None
+        p.add_run(s.text, style=style)
 
 
 def _para(doc, style, text: str = "", spans: tuple[Span, ...] = ()):
@@ -225,9 +254,25 @@ def _para(doc, style, text: str = "", spans: tuple[Span, ...] = ()):
     return p
 
 
+def _lines_para(doc, style, lines: list[str]):
+    """A paragraph of pre-broken lines (balanced titles): manual line breaks between them."""
+    p = doc.add_paragraph(style=style)
+    for i, line in enumerate(lines):
+        r = p.add_run(line)
+        if i < len(lines) - 1:
+            r.add_break()
+    return p
+
+
 def _image(doc, styles, block: Image) -> None:
     if block.path is None:
         return  # refused by check (remote/outside); never fetched
+    _picture(doc, styles, block)
+    if block.alt:
+        _para(doc, styles[S_CAPTION], block.alt)  # the caption, as the PDF's figcaption
+
+
+def _picture(doc, styles, block: Image) -> None:
     p = doc.add_paragraph(style=styles[S_FIGURE])
     try:
         pic = p.add_run().add_picture(str(block.path))
@@ -248,6 +293,7 @@ def _table(doc, styles, block: Table) -> None:
     if not block.rows:
         return
     ncols = max(len(r) for r in block.rows)
+    align = tuple(block.align) + ("",) * ncols
     t = doc.add_table(rows=len(block.rows), cols=ncols)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     ox.table_grid(t, ox.TEXT_W)
@@ -259,9 +305,12 @@ def _table(doc, styles, block: Table) -> None:
             cell.width = col_w
             p = cell.paragraphs[0]
             p.style = styles[S_TABLE]
-            r = p.add_run(row[j] if j < len(row) else "")
-            if block.header and i == 0:
-                r.bold = True
+            head = block.header and i == 0
+            p.add_run(row[j] if j < len(row) else "", style=C_HEI if head else None)
+            # header cells centred; body cells as the Markdown column says (the style centres)
+            want = "center" if head else (align[j] or "left")
+            if want != "center":
+                p.alignment = _ALIGN[want]
 
 
 def _blocks(doc, styles, item: Item) -> None:
@@ -283,28 +332,29 @@ def _blocks(doc, styles, item: Item) -> None:
             _image(doc, styles, b)
 
 
-def _article(doc, styles, item: Item) -> None:
-    _para(doc, styles[S_TITLE], item.title)
+def _article(doc, styles, item: Item, breaker) -> None:
+    title = _lines_para(doc, styles[S_TITLE], breaker.title_lines(item.title))
     if item.subtitle:
-        _para(doc, styles[S_SUBTITLE], printed_subtitle(item.subtitle))
+        title.paragraph_format.space_after = Pt(0)  # the subtitle follows directly, as in the PDF
+        _lines_para(doc, styles[S_SUBTITLE], breaker.subtitle_lines(printed_subtitle(item.subtitle)))
     _blocks(doc, styles, item)
     if item.credits:
         _para(doc, styles[S_CREDIT], credit_line(item.credits))
 
 
-def _brief(doc, styles, item: Item) -> None:
+def _brief(doc, styles, item: Item, breaker=None) -> None:
     """One paragraph: ▲ + text + credit; other blocks (tables, images) follow it."""
     p = doc.add_paragraph(style=styles[S_BRIEF])
     p.add_run(BRIEF_MARK)
     paras = [b for b in item.blocks if isinstance(b, Paragraph)]
     text = "".join(b.text for b in paras)
     if item.title and not text.lstrip().startswith(item.title):
-        p.add_run(item.title).bold = True  # a titled brief file: the title as bold lead-in
+        p.add_run(item.title, style=C_HEI)  # a titled brief file: the title as a 黑体 lead-in
         p.add_run("　")
     for b in paras:
         _runs(p, b.spans)
     if item.credits:
-        p.add_run(credit_line(item.credits))
+        p.add_run(credit_line(item.credits), style=C_CREDIT)
     rest = [b for b in item.blocks if not isinstance(b, Paragraph)]
     if rest:
         from dataclasses import replace
@@ -315,15 +365,14 @@ def _brief(doc, styles, item: Item) -> None:
 def _masthead(doc, styles, issue: Issue, pub) -> None:
     _para(doc, styles[S_MASTHEAD], pub.name)
     _para(doc, styles[S_NUMBER], number_text(issue))
-    _para(doc, styles[S_EDITION], f"{pub.office}\t{chinese_date(issue.date)}")
+    _para(doc, styles[S_EDITION], f"\t{pub.office}\t{chinese_date(issue.date)}")
 
 
 def _editor_note(doc, styles, note: str) -> None:
     for n, text in enumerate(note_paragraphs(note)):
         p = doc.add_paragraph(style=styles[S_NOTE])
         if n == 0:
-            label = p.add_run("编者按：")
-            ox.set_fonts(label, HEITI, HEITI)
+            p.add_run("编者按：", style=C_HEI)
         p.add_run(text)
 
 
@@ -398,6 +447,7 @@ def build_document(ws, issue: Issue):
     styles = _setup(doc, math.floor(masthead_size(pub.name) * 2) / 2)  # Word sizes are half points
     _page(doc, styles)
     _core(doc, issue, pub)
+    breaker = TitleBreaker(pub)
     # python-docx's template starts with no paragraphs; everything is appended in order
     _masthead(doc, styles, issue, pub)
     if issue.editor_note:
@@ -407,7 +457,7 @@ def build_document(ws, issue: Issue):
         if section.name and len(sections) > 1:  # as the PDF: a lone section needs no head
             _para(doc, styles[S_SECTION], printed_section(section.name))
         for item in section.items:
-            (_brief if item.kind == KIND_BRIEF else _article)(doc, styles, item)
+            (_brief if item.kind == KIND_BRIEF else _article)(doc, styles, item, breaker)
     _tail(doc, styles, pub)
     return doc
 
