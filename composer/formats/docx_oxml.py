@@ -18,12 +18,16 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1587, 1474
 TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8845 twips = 442.25 pt
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm 版心
 CHAR_SPACE = -848  # (442.205/28 − 16) × 4096: 28 characters of 三号 per line
-# 28 characters of 16 pt fit 442.25 pt only condensed by ≥ 0.207 pt each: −5/20 pt.
+# 28 characters of 16 pt fit 442.25 pt only if each is narrowed by ≥ 0.207 pt.
 # LibreOffice (7.4) cannot squeeze characters into a linesAndChars grid cell
 # narrower than the font (it gives each one two cells: 16 characters a line), so
-# the grid is type "lines" and the 28 characters come from this condensing,
-# which Word, WPS and LibreOffice all honour.
-CONDENSE = -5
+# the grid is type "lines" and the 28 characters come from scaling the glyphs
+# to 98 % (15.68 pt each, 439 pt a line), which Word, WPS and LibreOffice all
+# honour.  Condensed spacing (w:spacing −5) did the same, but LibreOffice then
+# drops a closing mark it hangs past the right margin in a justified line
+# (overflowPunct: the "。" after a full line of 28 characters vanished).
+SCALE = 98
+
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -102,6 +106,11 @@ def set_fonts(obj, east_asia: str, latin: str | None = None, hint: bool = True) 
         rf.set(qn("w:hint"), "eastAsia")
     else:
         rf.attrib.pop(qn("w:hint"), None)
+
+
+def set_char_scale(obj, percent: int) -> None:
+    """Horizontal glyph scaling (``w:w`` in rPr), in percent."""
+    _child(_rPr(obj), "w:w", _RPR_ORDER).set(qn("w:val"), str(percent))
 
 
 def set_char_spacing(obj, twentieths: int) -> None:

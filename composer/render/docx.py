@@ -148,7 +148,7 @@ def _setup(doc, masthead_pt: float) -> dict:
     normal.font.size = Pt(BODY_PT)  # docGrid charSpace is relative to Normal's size
     ox.set_fonts(normal, FANGSONG, LATIN)
     ox.set_lang(normal, "zh-CN")
-    ox.set_char_spacing(normal, ox.CONDENSE)  # 28 characters a line (see docx_oxml.CONDENSE)
+    ox.set_char_scale(normal, ox.SCALE)  # 28 characters a line (see docx_oxml.SCALE)
     normal.paragraph_format.widow_control = False  # 22 lines on every full page
     styles = {}
     for sname, sid, face, latin, size, opt in _STYLES:
@@ -178,7 +178,7 @@ def _setup(doc, masthead_pt: float) -> dict:
             ox.set_first_line_chars(st, 200, INDENT_TW)
         if opt.get("grid") is False:
             ox.set_snap_to_grid(st, False)
-            ox.set_char_spacing(st, 0)
+            ox.set_char_scale(st, 100)
         if "outline" in opt:
             ox.set_outline_level(st, opt["outline"])
         styles[sname] = st
