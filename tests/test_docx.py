@@ -510,3 +510,25 @@ def test_libreoffice_keeps_every_closing_mark_of_the_sample(tmp_path):
     assert "工作进展。" in re.sub(r"\s+", "", text)
     for mark in "。，、；":
         assert text.count(mark) == doc_text.count(mark), mark
+
+
+def test_long_titles_and_subtitles_break_like_the_pdf(tmp_path):
+    """Balanced title lines and a subtitle broken at its space, as manual line breaks."""
+    from composer.render import docx as render_docx
+
+    files = base_files()
+    files["issues/2024-03/issue.yml"] = ISSUE
+    files["issues/2024-03/01-long.md"] = (
+        "---\ntitle: 一季度全市国土空间生态修复工作取得新进展并推动全市生态文明建设迈上新台阶\n"
+        "subtitle: 坚持严格保护有序开发 让地热能更好服务绿色低碳发展的我市\nkind: 信息\n"
+        "credits: [\"耕保科/王明\"]\nsection: 工作动态\norder: 1\n---\n正文。\n")
+    ws = open_workspace(write_files(tmp_path / "ws", files))
+    issue, _ = ws.load_issue("2024-03")
+    doc = docx.Document(io.BytesIO(render_docx.render(ws, issue)))
+    title = next(p for p in doc.paragraphs if p.style.name == "文章标题" and p.text.startswith("一季度"))
+    lines = title.text.split("\n")
+    assert len(lines) == 2 and abs(len(lines[0]) - len(lines[1])) <= 2
+    assert "".join(lines) == "一季度全市国土空间生态修复工作取得新进展并推动全市生态文明建设迈上新台阶"
+    sub = next(p for p in doc.paragraphs if p.style.name == "副标题")
+    assert sub.text.split("\n") == ["——坚持严格保护有序开发", "让地热能更好服务绿色低碳发展的我市"]
+    assert title.paragraph_format.space_after == 0

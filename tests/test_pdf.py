@@ -482,6 +482,110 @@ def test_break_lines_keeps_a_credit_whole_except_at_its_spaces():
     assert lines[1].pieces[0].cls == "credit-inline"
 
 
+def test_credit_unit_is_unbreakable_and_flush_right_when_it_does_not_fit():
+    from composer.render.justify import Run, break_lines
+
+    credit = Run("（调查监测科 高唐局）", "kai", "credit-inline", credit=True)
+    lines = break_lines([Run("一二三四五六七八九十一二三四"), credit], _em, width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三四五六七八九十", "一二三四", "（调查监测科 高唐局）"]
+    assert lines[1].last and not lines[1].right  # the line above keeps its natural width
+    assert lines[1].spacing(160) == 0.0
+    assert lines[2].right and lines[2].last
+    # fits: follows the text on the last line, not flush right
+    lines = break_lines([Run("一二三"), Run("（人事科）", "kai", "credit-inline", credit=True)], _em,
+                        width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三（人事科）"] and not lines[0].right
+    # an article's credit: always a line of its own
+    lines = break_lines([Run("一二三"), Run("（人事科）", "kai", "credit-inline", credit=True, own_line=True)],
+                        _em, width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三", "（人事科）"] and lines[1].right
+
+
+def test_balance_titles_and_subtitles():
+    from composer.render.justify import balance
+
+    em = lambda role, t: _em(role, t.replace(" ", "")) + t.count(" ") * 0.25  # noqa: E731
+    w = 20 * 22
+    # one character left over: balanced instead (no line under a quarter of the one above)
+    lines = balance("我市创新开展先登记后供地模式实现交地即办证", em, width=w, size=22)
+    assert len(lines) == 2 and all(9 <= len(x) <= 12 for x in lines)
+    # a space is the preferred break, and it is dropped
+    assert balance("我市在全市推行“先登记后供地” 实现“交地即办证”", em, width=w, size=22) == [
+        "我市在全市推行“先登记后供地”", "实现“交地即办证”"]
+    # after closing punctuation rather than inside a phrase
+    assert balance("我市创新开展“先登记后供地”实现“交地即办证”", em, width=w, size=22) == [
+        "我市创新开展“先登记后供地”", "实现“交地即办证”"]
+    assert balance("全市耕地保护工作推进会召开", em, width=w, size=22) == ["全市耕地保护工作推进会召开"]
+    # subtitles break at their spaces only (not 我 ⏎ 市)
+    sub = "——坚持严格保护有序开发 让地热能更好服务绿色低碳发展的我市我县"
+    assert balance(sub, em, width=28 * 16, size=16, role="kai", spaces_only=True) == [
+        "——坚持严格保护有序开发", "让地热能更好服务绿色低碳发展的我市我县"]
+
+
+TABLE_ARTICLE = """\
+---
+title: 一季度全市国土空间生态修复工作取得新进展并推动全市生态文明建设迈上新台阶
+subtitle: 坚持严格保护有序开发 让地热能更好服务绿色低碳发展的我市
+kind: 信息
+credits: ["耕保科/王明"]
+section: 工作动态
+order: 1
+---
+各县（市、区）完成情况如下。
+
+| 县（市、区） | 面积（亩） |
+|---|---:|
+| 东阿县 | 239.23 |
+"""
+
+
+def test_pdf_titles_balanced_and_table_alignment(tmp_path):
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTCurve, LTLine, LTRect
+
+    files = base_files()
+    files["issues/2024-03/01-t.md"] = TABLE_ARTICLE
+    root = write_files(tmp_path / "ws", files)
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    page = next(p for p in extract_pages(str(tmp_path / "2024-03.pdf"))
+                if any("东阿县" in getattr(o, "get_text", lambda: "")() for o in p))
+    rows = collections.defaultdict(list)
+
+    def walk(o):
+        if isinstance(o, LTChar):
+            rows[(round(o.matrix[5]), round(o.size))].append(o)
+        elif hasattr(o, "__iter__"):
+            for c in o:
+                walk(c)
+
+    walk(page)
+    lines = {}
+    for (y, size), chars in rows.items():
+        chars.sort(key=lambda c: c.x0)
+        lines[(-y, size)] = chars
+    title = [cs for (_, size), cs in sorted(lines.items()) if size == 22 and cs[0].get_text() in "一进"]
+    assert len(title) == 2
+    widths = [cs[-1].x1 - cs[0].x0 for cs in title]
+    assert min(widths) > max(widths) / 4 and abs(widths[0] - widths[1]) < 3 * 22
+    sub = ["".join(c.get_text() for c in cs) for (_, size), cs in sorted(lines.items())
+           if size == 16 and cs[0].fontname.find("WenKai") >= 0 and "——" in "".join(c.get_text() for c in cs)]
+    assert sub == ["——坚持严格保护有序开发"]
+    # table: header cells centred in their columns, the ---: column right-aligned
+    verticals = sorted({round(o.x0, 1) for o in page if isinstance(o, (LTLine, LTRect, LTCurve))
+                        and o.height > 5 and o.width < 2})
+    x_left, x_mid, x_right = verticals[0], verticals[1], verticals[-1]
+    text_of = {"".join(c.get_text() for c in cs): cs for cs in lines.values()}
+    head = next(cs for t, cs in text_of.items() if t.startswith("县（市、区）"))
+    first = [c for c in head if c.x1 <= x_mid + 1]
+    second = [c for c in head if c.x0 >= x_mid - 1]
+    assert abs((first[0].x0 + first[-1].x1) / 2 - (x_left + x_mid) / 2) < 2
+    assert abs((second[0].x0 + second[-1].x1) / 2 - (x_mid + x_right) / 2) < 2
+    cell = next(cs for t, cs in text_of.items() if t.startswith("东阿县"))
+    number = [c for c in cell if c.x0 >= x_mid - 1]
+    assert 0 < x_right - number[-1].x1 < 8  # flush right, inside the padding
+
+
 def _rules(png, min_len_mm=140):
     """Horizontal dark rules in a page raster: (top mm, bottom mm) each."""
     from PIL import Image

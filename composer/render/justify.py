@@ -219,10 +219,6 @@ def balance(text: str, measure, *, width: float, size: float, role: str = "title
     units = _units(_clusters([Run(text, role)], measure, size, 0.0))
     widths = [sum(c.width for c in u) for u in units]
     is_space = [all(c.space for c in u) for u in units]
-    total = sum(w for w, sp in zip(widths, is_space) if not sp)
-    if total <= width + 0.01 or len(units) < 2:
-        return [text]
-
     def line_width(i: int, j: int) -> float:
         """Width of units[i:j] without spaces at either end."""
         while i < j and is_space[i]:
@@ -230,6 +226,9 @@ def balance(text: str, measure, *, width: float, size: float, role: str = "title
         while j > i and is_space[j - 1]:
             j -= 1
         return sum(widths[i:j])
+
+    if len(units) < 2 or line_width(0, len(units)) <= width + 0.01:
+        return [text]
 
     def solve(allowed: set[int]) -> list[int] | None:
         # best[(j, k)]: (penalty, cost, breaks) for units[:j] in k lines, the k-th ending at j
