@@ -645,6 +645,40 @@ def test_second_pass_only_when_the_tail_would_overlap():
     assert not _tail_overlaps(_FakeRendered(1, {}))
 
 
+def test_tail_placement_prefers_tighter_rows_to_a_page_of_its_own():
+    from composer.render.pdf import _placement
+
+    tail = (0, 600, 442, 742)  # 142 pt high; tight rows: about 109 pt, top at about 633
+    assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 300)), "jb-tail": (2, tail)})) == "ok"
+    # the reserved room fell on a page of its own, but tight rows fit under the body's end
+    assert _placement(_FakeRendered(3, {"jb-end": (1, (0, 0, 442, 620)), "jb-tail": (2, tail)})) == "tight"
+    # overlapping the body: tight when that fits, else a page of its own
+    assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 610)), "jb-tail": (2, tail)})) == "tight"
+    assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 700)), "jb-tail": (2, tail)})) == "break"
+    # alone on its page and even tight rows would not fit: left as it is
+    assert _placement(_FakeRendered(3, {"jb-end": (1, (0, 0, 442, 700)), "jb-tail": (2, tail)})) == "ok"
+
+
+def test_tight_tail_rows_keep_the_last_rule_on_the_text_bottom(tmp_path):
+    from composer.formats import pdf_engine
+    from composer.render import html
+    from composer.workspace import open_workspace
+
+    ws = open_workspace(write_files(tmp_path / "ws", base_files()))
+    issue, _ = ws.load_issue("2024-03")
+    roots = [issue.path, html.DEFAULT_LAYOUT, *_font_roots()]
+    tops = {}
+    for tight in (False, True):
+        page = html.render(ws, issue, variant="print", tail_tight=tight)
+        assert ('tail-wrap tight"' in page) == tight
+        doc = pdf_engine.render_document(page, base_url=issue.path, allowed_roots=roots)
+        _, (_, top, _, bottom) = doc.anchor("jb-tail")
+        assert abs(bottom - (297 - 35) * MM) < 0.5  # pinned to the 版心 bottom
+        tops[tight] = top
+    normal_h = (297 - 35) * MM - tops[False]
+    assert abs(((297 - 35) * MM - tops[True]) - normal_h * 1.3 / 1.7) < 3
+
+
 def test_tail_break_variant_puts_the_tail_on_its_own_page(tmp_path):
     from pypdf import PdfReader
 

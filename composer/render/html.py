@@ -235,7 +235,7 @@ def _tail_rows(pub) -> list[dict]:
     return rows
 
 
-def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = False) -> str:
+def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = False, tail_tight: bool = False) -> str:
     """The issue as one HTML page (``variant`` "preview" or "print")."""
     if variant not in ("preview", "print"):
         raise ValueError(variant)
@@ -288,4 +288,5 @@ def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = Fal
         show_section_heads=len(sections) > 1,
         tail_rows=_tail_rows(pub),
         tail_break=tail_break,
+        tail_tight=tail_tight,
     )

@@ -1,8 +1,10 @@
 """Issue → print PDF: the print variant of render/html.py, laid out by formats/pdf_engine.
 
 Two passes only when needed (LAYOUT §5.2): the 报尾 is pinned to the bottom of
-the page where the body ends; if the body reaches below the 报尾's top, the
-page is laid out again with the 报尾 on a page of its own.
+the page where the body ends.  When it does not fit below the body there
+(it overlaps, or its reserved room fell on a page of its own) but would with
+tighter rows, the page is laid out again with tighter rows; otherwise, when
+it overlaps, with the 报尾 on a page of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from composer.render import html
 END_ID = "jb-end"
 TAIL_ID = "jb-tail"
 TAIL_GAP_PT = 4.0  # white space kept between the body's last line and the 报尾's first rule
+TIGHT_RATIO = 1.3 / 1.7  # 报尾 row height, tight / normal (bulletin.css .tail, .tail-wrap.tight)
 
 
 def metadata(pub, issue: Issue) -> dict:
@@ -40,6 +43,26 @@ def _tail_overlaps(rendered) -> bool:
     return end_page > tail_page or (end_page == tail_page and end_bottom > tail_top - TAIL_GAP_PT)
 
 
+def _placement(rendered) -> str:
+    """How to lay the 报尾 out: "ok" as it is, "tight" (tighter rows fit below the body), or "break"."""
+    tail = rendered.anchor(TAIL_ID)
+    end = rendered.anchor(END_ID)
+    if tail is None or end is None:
+        return "ok"
+    tail_page, (_, tail_top, _, tail_bottom) = tail
+    end_page, (_, _, _, end_bottom) = end
+    if tail_page != rendered.page_count - 1 or end_page > tail_page:
+        return "break"
+    fits = end_page < tail_page or end_bottom <= tail_top - TAIL_GAP_PT
+    alone = end_page < tail_page  # the 报尾 fell on a page of its own
+    if fits and not alone:
+        return "ok"
+    tight_top = tail_bottom - (tail_bottom - tail_top) * TIGHT_RATIO  # the page bottom is the same on every page
+    if end_bottom <= tight_top - TAIL_GAP_PT:
+        return "tight"
+    return "ok" if fits else "break"
+
+
 def _fail(issue: Issue, problems: list[str]) -> JianbaoError:
     diags = tuple(error(issue.source, "J501", f"PDF: {p}") for p in problems)
     return JianbaoError("the PDF could not be rendered", diags)
@@ -57,11 +80,18 @@ def render(ws, issue: Issue) -> bytes:
     if cache:
         roots.append(cache / "fonts")
     try:
-        doc = pdf_engine.render_document(html.render(ws, issue, variant="print"),
-                                         base_url=issue.path, allowed_roots=roots)
-        if _tail_overlaps(doc):
-            doc = pdf_engine.render_document(html.render(ws, issue, variant="print", tail_break=True),
-                                             base_url=issue.path, allowed_roots=roots)
+        def lay_out(**tail):
+            return pdf_engine.render_document(html.render(ws, issue, variant="print", **tail),
+                                              base_url=issue.path, allowed_roots=roots)
+
+        doc = lay_out()
+        placement = _placement(doc)
+        if placement == "tight":
+            doc = lay_out(tail_tight=True)
+            if _tail_overlaps(doc):
+                placement = "break"
+        if placement == "break":
+            doc = lay_out(tail_break=True)
         return doc.write_pdf(metadata(pub, issue))
     except pdf_engine.RenderError as e:
         raise _fail(issue, e.problems) from None
