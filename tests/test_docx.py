@@ -182,7 +182,10 @@ def test_character_styles_like_the_pdf(built):
     assert [r.text for r in body.runs if r.style.name == "楷体字"] == ["应保尽保"]
     briefs = [p for p in doc.paragraphs if p.style.name == "简讯"]
     assert [b.runs[-1].style.name for b in briefs] == ["署名字"] * 3
-    assert briefs[0].runs[-1].text == "（调查监测科 高唐局）"
+    assert briefs[0].runs[-1].text == "（调查监测科\u00a0高唐局）"
+    # an article's credit stays with the last line of its text
+    credit = next(i for i, p in enumerate(doc.paragraphs) if p.style.name == "署名")
+    assert doc.paragraphs[credit - 1].paragraph_format.keep_with_next
 
 
 def test_font_table_declares_the_official_faces(built):
@@ -286,8 +289,8 @@ def test_items_in_order_with_styles(built):
     briefs = [t for s, t in paras if s == "简讯"]
     assert len(briefs) == sum(i.kind == KIND_BRIEF for i in issue.items) == 3
     assert all(b.startswith("▲") for b in briefs)
-    assert briefs[0].endswith("（调查监测科 高唐局）")
-    assert briefs[2].endswith("（东昌府区分局/段腾 朱明珠）")
+    assert briefs[0].endswith("（调查监测科\u00a0高唐局）")  # no break between the names
+    assert briefs[2].endswith("（东昌府区分局/段腾\u00a0朱明珠）")
     assert [t for s, t in paras if s == "栏目"] == ["【工作动态】", "【简讯】"]
     assert [t for s, t in paras if s == "编者按"] == ["编者按：本期刊发耕地保护工作动态。请各单位抓好落实。"]
 

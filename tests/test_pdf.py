@@ -652,6 +652,7 @@ def test_tail_placement_prefers_tighter_rows_to_a_page_of_its_own():
     assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 300)), "jb-tail": (2, tail)})) == "ok"
     # the reserved room fell on a page of its own, but tight rows fit under the body's end
     assert _placement(_FakeRendered(3, {"jb-end": (1, (0, 0, 442, 620)), "jb-tail": (2, tail)})) == "tight"
+    assert _placement(_FakeRendered(3, {"jb-end": (1, (0, 0, 442, 630)), "jb-tail": (2, tail)})) == "ok"
     # overlapping the body: tight when that fits, else a page of its own
     assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 610)), "jb-tail": (2, tail)})) == "tight"
     assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 700)), "jb-tail": (2, tail)})) == "break"

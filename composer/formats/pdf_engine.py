@@ -224,6 +224,54 @@ class Rendered:
         return data
 
 
+# C types WeasyPrint's cffi parses (pycparser, 10–20 ms each) the first time a process
+# lays out and writes a CJK document; warm_up parses them ahead of time
+_CDECLS = ("PangoFcFontMap *", "FcChar8 **", "char[]", "PangoRectangle *", "PangoLogAttr[]",
+           "unsigned int *", "hb_tag_t[100]", "char[4]", "hb_codepoint_t[]")
+
+
+class _SizedArrays:
+    """WeasyPrint's cffi object, but ``new("T[N]", items)`` reuses the parsed type ``T[]``.
+
+    WeasyPrint's subsetter asks for ``hb_codepoint_t[<count>]`` with a new count
+    for every font, and cffi parses each spelling anew (10–20 ms apiece).
+    """
+
+    def __init__(self, ffi):
+        self._ffi = ffi
+
+    def new(self, cdecl, init=None):
+        if isinstance(cdecl, str) and cdecl.endswith("]") and init is not None and not isinstance(init, int):
+            base, _, count = cdecl[:-1].rpartition("[")
+            if count.isdigit() and hasattr(init, "__len__") and len(init) == int(count):
+                return self._ffi.new(base + "[]", init)
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name):
+        return getattr(self._ffi, name)
+
+
+def _share_array_types() -> None:
+    try:
+        from weasyprint.pdf import fonts as wp_fonts
+    except ImportError:
+        return
+    if hasattr(wp_fonts, "ffi") and not isinstance(wp_fonts.ffi, _SizedArrays):
+        wp_fonts.ffi = _SizedArrays(wp_fonts.ffi)
+
+
+_share_array_types()
+
+
+def warm_up() -> None:
+    """Parse the C types WeasyPrint will need, in a process that is waiting anyway (the PDF worker)."""
+    for cdecl in _CDECLS:
+        try:
+            _wp_ffi.ffi.typeof(cdecl)
+        except Exception:  # a type this WeasyPrint version does not declare: nothing to warm
+            pass
+
+
 def render_document(html: str, *, base_url: Path, allowed_roots: list[Path]) -> Rendered:
     """Lay out ``html`` (resources resolved against ``base_url``, fetched only inside ``allowed_roots``)."""
     fetcher = ConfinedFetcher(allowed_roots)

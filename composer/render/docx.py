@@ -339,6 +339,9 @@ def _article(doc, styles, item: Item, breaker) -> None:
         _lines_para(doc, styles[S_SUBTITLE], breaker.subtitle_lines(printed_subtitle(item.subtitle)))
     _blocks(doc, styles, item)
     if item.credits:
+        last = doc.paragraphs[-1] if doc.paragraphs else None
+        if last is not None and last.style.name in (S_BODY, S_LIST, S_H1, S_H2):
+            last.paragraph_format.keep_with_next = True  # the credit never alone at the top of a page
         _para(doc, styles[S_CREDIT], credit_line(item.credits))
 
 
@@ -354,7 +357,8 @@ def _brief(doc, styles, item: Item, breaker=None) -> None:
     for b in paras:
         _runs(p, b.spans)
     if item.credits:
-        p.add_run(credit_line(item.credits), style=C_CREDIT)
+        # no break at the space between names: （地矿科/周凯 陈琳） stays whole where Word allows
+        p.add_run(credit_line(item.credits).replace(" ", "\u00a0"), style=C_CREDIT)
     rest = [b for b in item.blocks if not isinstance(b, Paragraph)]
     if rest:
         from dataclasses import replace

@@ -18,6 +18,7 @@ END_ID = "jb-end"
 TAIL_ID = "jb-tail"
 TAIL_GAP_PT = 4.0  # white space kept between the body's last line and the 报尾's first rule
 TIGHT_RATIO = 1.3 / 1.7  # 报尾 row height, tight / normal (bulletin.css .tail, .tail-wrap.tight)
+SPACE_MARGIN_PT = 6.0  # margin above the 报尾's room in the flow (bulletin.css .tail-space)
 
 
 def metadata(pub, issue: Issue) -> dict:
@@ -58,9 +59,15 @@ def _placement(rendered) -> str:
     if fits and not alone:
         return "ok"
     tight_top = tail_bottom - (tail_bottom - tail_top) * TIGHT_RATIO  # the page bottom is the same on every page
-    if end_bottom <= tight_top - TAIL_GAP_PT:
+    if end_bottom <= tight_top - max(TAIL_GAP_PT, SPACE_MARGIN_PT) - 1.0:
         return "tight"
     return "ok" if fits else "break"
+
+
+def _shares_page(rendered) -> bool:
+    """True when the 报尾 sits on the page where the body ends."""
+    tail, end = rendered.anchor(TAIL_ID), rendered.anchor(END_ID)
+    return tail is not None and end is not None and tail[0] == end[0]
 
 
 def _fail(issue: Issue, problems: list[str]) -> JianbaoError:
@@ -87,8 +94,12 @@ def render(ws, issue: Issue) -> bytes:
         doc = lay_out()
         placement = _placement(doc)
         if placement == "tight":
-            doc = lay_out(tail_tight=True)
-            if _tail_overlaps(doc):
+            tight = lay_out(tail_tight=True)
+            if not _tail_overlaps(tight) and _shares_page(tight):
+                doc, placement = tight, "ok"
+            elif not _tail_overlaps(doc):
+                placement = "ok"  # keep the first layout: the 报尾 alone on its last page
+            else:
                 placement = "break"
         if placement == "break":
             doc = lay_out(tail_break=True)
