@@ -275,7 +275,7 @@ def test_core_properties(built):
 def test_items_in_order_with_styles(built):
     _, issue, _, doc = built
     paras = _paras(doc)
-    text = "\n".join(t for _, t in paras)
+    text = "\n".join(t for _, t in paras).replace("\u00a0", " ")
     pos = 0
     for item in issue.items:
         i = text.find(item.title, pos)
