@@ -38,10 +38,10 @@ class TitleBreaker:
     line breaks, so Word and the PDF wrap a title alike.
     """
 
-    def __init__(self, pub):
+    def __init__(self, pub, measurer=None):
         from composer import fonts
 
-        self.measure = fonts.Measurer(pub).em
+        self.measure = (measurer or fonts.Measurer(pub)).em
 
     def title_lines(self, title: str) -> list[str]:
         return balance(title, self.measure, width=TEXT_WIDTH, size=TITLE_SIZE, role="title")

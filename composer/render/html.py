@@ -235,6 +235,17 @@ def _tail_rows(pub) -> list[dict]:
     return rows
 
 
+TAIL_WRAP = 'class="tail-wrap"'  # the 报尾 wrapper as the template writes it (no variant class)
+
+
+def with_tail(page: str, cls: str) -> str:
+    """The print page with a class on the 报尾 wrapper ("tight" or "tail-break"): a second
+    layout pass needs only this, not a second rendering (render/pdf.py)."""
+    if page.count(TAIL_WRAP) != 1:
+        raise ValueError("the layout's template has no single 报尾 wrapper")
+    return page.replace(TAIL_WRAP, f'class="tail-wrap {cls}"')
+
+
 def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = False, tail_tight: bool = False) -> str:
     """The issue as one HTML page (``variant`` "preview" or "print")."""
     if variant not in ("preview", "print"):
@@ -248,7 +259,7 @@ def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = Fal
     if prepared:
         css = fonts.font_face_rules(pub) + "\n" + css
     paras = _Paragraphs(pub, variant)
-    breaker = TitleBreaker(pub) if variant == "print" else None
+    breaker = TitleBreaker(pub, paras.measurer) if variant == "print" else None
 
     def lines(texts: list[str]) -> Markup:
         return Markup("<br>").join(escape(t) for t in texts)

@@ -17,8 +17,8 @@ from composer.render import html
 END_ID = "jb-end"
 TAIL_ID = "jb-tail"
 TAIL_GAP_PT = 4.0  # white space kept between the body's last line and the 报尾's first rule
-TIGHT_RATIO = 1.3 / 1.7  # 报尾 row height, tight / normal (bulletin.css .tail, .tail-wrap.tight)
-SPACE_MARGIN_PT = 6.0  # margin above the 报尾's room in the flow (bulletin.css .tail-space)
+TIGHT_RATIO = 1.25 / 1.7  # 报尾 row height, tight / normal (bulletin.css .tail, .tail-wrap.tight)
+SPACE_MARGIN_PT = 4.0  # margin above the tight 报尾's room in the flow (bulletin.css .tail-wrap.tight)
 
 
 def metadata(pub, issue: Issue) -> dict:
@@ -59,7 +59,7 @@ def _placement(rendered) -> str:
     if fits and not alone:
         return "ok"
     tight_top = tail_bottom - (tail_bottom - tail_top) * TIGHT_RATIO  # the page bottom is the same on every page
-    if end_bottom <= tight_top - max(TAIL_GAP_PT, SPACE_MARGIN_PT) - 1.0:
+    if end_bottom <= tight_top - max(TAIL_GAP_PT, SPACE_MARGIN_PT) - 0.5:
         return "tight"
     return "ok" if fits else "break"
 
@@ -87,14 +87,16 @@ def render(ws, issue: Issue) -> bytes:
     if cache:
         roots.append(cache / "fonts")
     try:
-        def lay_out(**tail):
-            return pdf_engine.render_document(html.render(ws, issue, variant="print", **tail),
+        page = html.render(ws, issue, variant="print")
+
+        def lay_out(tail_class: str = ""):
+            return pdf_engine.render_document(html.with_tail(page, tail_class) if tail_class else page,
                                               base_url=issue.path, allowed_roots=roots)
 
         doc = lay_out()
         placement = _placement(doc)
         if placement == "tight":
-            tight = lay_out(tail_tight=True)
+            tight = lay_out("tight")
             if not _tail_overlaps(tight) and _shares_page(tight):
                 doc, placement = tight, "ok"
             elif not _tail_overlaps(doc):
@@ -102,7 +104,7 @@ def render(ws, issue: Issue) -> bytes:
             else:
                 placement = "break"
         if placement == "break":
-            doc = lay_out(tail_break=True)
+            doc = lay_out("tail-break")
         return doc.write_pdf(metadata(pub, issue))
     except pdf_engine.RenderError as e:
         raise _fail(issue, e.problems) from None
