@@ -415,6 +415,12 @@ def test_font_roles_prefer_configured_families():
 
     default = fonts.role_faces(None)
     assert all(default[r] for r in fonts.ROLES), default
+    # the body: an office's own 仿宋 first, then FandolFang (installed by setup.sh), then 宋体-like faces
+    body = [f for f, _ in fonts.DEFAULTS["body"]]
+    assert body.index("仿宋_GB2312") < body.index("仿宋") < body.index("FandolFang") < body.index("Noto Serif CJK SC")
+    official = [f for f in ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong") if fonts.find_face(f)]
+    if fonts.find_face("FandolFang") and not official:
+        assert default["body"][0].family == "FandolFang"
     pub = Publication(root=Path("."), name="x", office="y", fonts=(("body", ("AR PL UKai CN",)),))
     assert fonts.role_faces(pub)["body"][0].family == "AR PL UKai CN"
     assert fonts.css_family(pub, "body").startswith('"AR PL UKai CN"')
