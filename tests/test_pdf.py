@@ -5,6 +5,7 @@ Also the font roles (J208 glyph check) and the line breaker on their own."""
 from __future__ import annotations
 
 import collections
+import io
 import re
 import subprocess
 
@@ -651,19 +652,31 @@ def test_second_pass_only_when_the_tail_would_overlap():
     assert not _tail_overlaps(_FakeRendered(1, {}))
 
 
-def test_tail_placement_prefers_tighter_rows_to_a_page_of_its_own():
-    from composer.render.pdf import _placement
+class _Dropping(_FakeRendered):
+    dropped = None
 
-    tail = (0, 600, 442, 742)  # 142 pt high; tight rows: about 104 pt, top at about 638
-    assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 300)), "jb-tail": (2, tail)})) == "ok"
-    # the reserved room fell on a page of its own, but tight rows fit under the body's end
-    assert _placement(_FakeRendered(3, {"jb-end": (1, (0, 0, 442, 620)), "jb-tail": (2, tail)})) == "tight"
-    assert _placement(_FakeRendered(3, {"jb-end": (1, (0, 0, 442, 636)), "jb-tail": (2, tail)})) == "ok"
-    # overlapping the body: tight when that fits, else a page of its own
-    assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 610)), "jb-tail": (2, tail)})) == "tight"
-    assert _placement(_FakeRendered(3, {"jb-end": (2, (0, 0, 442, 700)), "jb-tail": (2, tail)})) == "break"
-    # alone on its page and even tight rows would not fit: left as it is
-    assert _placement(_FakeRendered(3, {"jb-end": (1, (0, 0, 442, 700)), "jb-tail": (2, tail)})) == "ok"
+    def drop(self, name):
+        self.dropped = name
+        return True
+
+
+def test_tail_in_tight_rows_only_when_normal_rows_would_overlap():
+    from composer.render.pdf import _keep_one_tail, _tail_overlaps
+
+    normal, tight = (0, 600, 442, 742), (0, 638, 442, 742)
+
+    def keep(end):
+        r = _Dropping(3, {"jb-end": end, "jb-tail": (2, normal), "jb-tail-tight": (2, tight)})
+        assert not _tail_overlaps(r)
+        _keep_one_tail(r)
+        return {"jb-tail-tight": "normal", "jb-tail": "tight"}[r.dropped]
+
+    assert keep((2, (0, 0, 442, 300))) == "normal"
+    assert keep((2, (0, 0, 442, 620))) == "tight"  # only the tight rows clear the body
+    assert keep((1, (0, 0, 442, 700))) == "normal"  # alone on its page: normal rows
+    # even the tight rows overlap: a page of its own (second pass)
+    assert _tail_overlaps(_Dropping(3, {"jb-end": (2, (0, 0, 442, 640)), "jb-tail": (2, normal),
+                                        "jb-tail-tight": (2, tight)}))
 
 
 def test_tight_tail_rows_keep_the_last_rule_on_the_text_bottom(tmp_path):
@@ -674,16 +687,16 @@ def test_tight_tail_rows_keep_the_last_rule_on_the_text_bottom(tmp_path):
     ws = open_workspace(write_files(tmp_path / "ws", base_files()))
     issue, _ = ws.load_issue("2024-03")
     roots = [issue.path, html.DEFAULT_LAYOUT, *_font_roots()]
-    tops = {}
-    for tight in (False, True):
-        page = html.render(ws, issue, variant="print", tail_tight=tight)
-        assert ('tail-wrap tight"' in page) == tight
-        doc = pdf_engine.render_document(page, base_url=issue.path, allowed_roots=roots)
-        _, (_, top, _, bottom) = doc.anchor("jb-tail")
-        assert abs(bottom - (297 - 35) * MM) < 0.5  # pinned to the 版心 bottom
-        tops[tight] = top
-    normal_h = (297 - 35) * MM - tops[False]
-    assert abs(((297 - 35) * MM - tops[True]) - normal_h * 1.25 / 1.7) < 3
+    doc = pdf_engine.render_document(html.render(ws, issue, variant="print"), base_url=issue.path,
+                                     allowed_roots=roots)
+    (_, (_, top, _, bottom)), (_, (_, ttop, _, tbottom)) = doc.anchor("jb-tail"), doc.anchor("jb-tail-tight")
+    assert abs(bottom - (297 - 35) * MM) < 0.5 and abs(tbottom - bottom) < 0.1  # both on the 版心 bottom
+    assert abs((tbottom - ttop) - (bottom - top) * 1.25 / 1.7) < 3
+    assert doc.drop("jb-tail-tight") and not doc.drop("jb-tail-tight")
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.write_pdf())).pages)
+    assert text.count("（共印50份）") == 1  # one 报尾 drawn
 
 
 def test_tail_break_variant_puts_the_tail_on_its_own_page(tmp_path):

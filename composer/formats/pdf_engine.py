@@ -207,6 +207,25 @@ class Rendered:
                 return i, tuple(v * PX_TO_PT for v in box)
         return None
 
+    def drop(self, name: str) -> bool:
+        """Leave the element with id ``name`` (and what it holds) out of the drawn pages.
+
+        For layouts that place alternatives and keep one (the 报尾 in normal or
+        tight rows); drawing walks the box tree, so a box taken out is not painted.
+        """
+        for page in self.document.pages:
+            stack = [page._page_box]
+            while stack:
+                box = stack.pop()
+                children = getattr(box, "children", None) or []
+                for child in children:
+                    element = getattr(child, "element", None)
+                    if element is not None and element.get("id") == name:
+                        box.children = [c for c in children if c is not child]
+                        return True
+                stack.extend(children)
+        return False
+
     def write_pdf(self, metadata: dict | None = None) -> bytes:
         meta = self.document.metadata
         for key, value in (metadata or {}).items():

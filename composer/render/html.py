@@ -239,14 +239,14 @@ TAIL_WRAP = 'class="tail-wrap"'  # the 报尾 wrapper as the template writes it 
 
 
 def with_tail(page: str, cls: str) -> str:
-    """The print page with a class on the 报尾 wrapper ("tight" or "tail-break"): a second
-    layout pass needs only this, not a second rendering (render/pdf.py)."""
+    """The print page with a class on the 报尾 wrapper ("tail-break"): a second layout
+    pass needs only this, not a second rendering (render/pdf.py)."""
     if page.count(TAIL_WRAP) != 1:
         raise ValueError("the layout's template has no single 报尾 wrapper")
     return page.replace(TAIL_WRAP, f'class="tail-wrap {cls}"')
 
 
-def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = False, tail_tight: bool = False) -> str:
+def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = False) -> str:
     """The issue as one HTML page (``variant`` "preview" or "print")."""
     if variant not in ("preview", "print"):
         raise ValueError(variant)
@@ -299,5 +299,4 @@ def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = Fal
         show_section_heads=len(sections) > 1,
         tail_rows=_tail_rows(pub),
         tail_break=tail_break,
-        tail_tight=tail_tight,
     )
