@@ -108,6 +108,14 @@ def set_fonts(obj, east_asia: str, latin: str | None = None, hint: bool = True) 
         rf.attrib.pop(qn("w:hint"), None)
 
 
+def apply_style(obj, style_id: str) -> None:
+    """Set a paragraph's ``w:pStyle`` or a run's ``w:rStyle`` by id (no lookup by name)."""
+    if hasattr(obj, "_p"):
+        obj._p.style = style_id
+    else:
+        obj._r.style = style_id
+
+
 def set_char_scale(obj, percent: int) -> None:
     """Horizontal glyph scaling (``w:w`` in rPr), in percent."""
     _child(_rPr(obj), "w:w", _RPR_ORDER).set(qn("w:val"), str(percent))
