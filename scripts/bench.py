@@ -123,17 +123,25 @@ def typst_font_dirs(ws) -> list[str]:
     return sorted({str(Path(f.file).parent) for faces in fonts.role_faces(ws.publication).values() for f in faces})
 
 
-def typst_timed(source: Path, font_dirs: list[str], runs: int) -> tuple[float, float, int]:
-    """(median, min) seconds of a whole Python process compiling ``source`` with typst, and pages."""
+def versus_typst(build_args: list[str], source: Path, font_dirs: list[str], runs: int):
+    """jianbao ``build_args`` and typst compiling ``source``, alternated run by run.
+
+    Other work on the machine then weighs on both alike; returns the medians and
+    minimums of each, the median of the per-pair ratios, and typst's page count.
+    """
     pdf = source.with_suffix(".pdf")
     code = f"import typst; typst.compile({str(source)!r}, output={str(pdf)!r}, font_paths={font_dirs!r})"
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
-    times = []
+    typst_cmd = [sys.executable, "-c", code]
+    subprocess.run(typst_cmd, check=True, capture_output=True)
+    subprocess.run(JIANBAO + build_args, cwd=ROOT, check=True, capture_output=True)
+    ours, theirs = [], []
     for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), min(times), pages(pdf)
+        for cmd, times in ((JIANBAO + build_args, ours), (typst_cmd, theirs)):
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+            times.append(time.perf_counter() - t)
+    ratio = statistics.median(a / b for a, b in zip(ours, theirs))
+    return (statistics.median(ours), min(ours)), (statistics.median(theirs), min(theirs)), ratio, pages(pdf)
 
 
 def pages(pdf: Path) -> int:
@@ -172,9 +180,12 @@ def main() -> None:
         issue, _ = ws.load_issue(SAMPLE)
         typ = out / "sample.typ"
         typ.write_text(typst_source(ws, issue), encoding="utf-8")
-        tmed, tbest, tpages = typst_timed(typ, typst_font_dirs(ws), args.runs)
-        print(f"typst  sample issue  pdf       {tmed:6.2f} s  (min {tbest:.2f})  {tpages} pages")
-        print(f"ratio  jianbao pdf+docx / typst pdf = {med1 / tmed:.1f}x  (goal: at most 4x)")
+        build = ["build", f"issues/{SAMPLE}", "--format", "pdf,docx", "--out", str(out)]
+        (jmed, jbest), (tmed, tbest), ratio, tpages = versus_typst(build, typ, typst_font_dirs(ws), args.runs)
+        print(f"typst  sample issue  pdf       {tmed:6.2f} s  (min {tbest:.2f})  {tpages} pages"
+              f"  (jianbao pdf+docx alternating with it: {jmed:.2f} s, min {jbest:.2f})")
+        print(f"ratio  jianbao pdf+docx / typst pdf = {ratio:.1f}x  (median of {args.runs} alternating pairs;"
+              f" goal: at most 4x)")
 
     big = synthetic_workspace(10)
     try:
