@@ -733,3 +733,25 @@ def test_engine_problem_stops_the_build_with_J501(make_ws, monkeypatch):
     assert res.exit_code == 1
     assert "error[J501 render]: PDF: HarfBuzz subsetting is not installed" in res.output
     assert not (root / "build").exists()
+
+
+def test_no_title_stranded_at_a_page_foot_with_one_line(tmp_path):
+    """27 one-line paragraphs put the second title on page 2's last lines with room for one
+    line of its text (measured without the rule): the title moves to the next page instead."""
+    files = {k: v for k, v in base_files().items() if not (k.startswith("issues/2024-03/") and k.endswith(".md"))}
+    head = "---\ntitle: {t}\nkind: 信息\ncredits: [\"利用科\"]\nsection: 工作动态\norder: {o}\n---\n"
+    files["issues/2024-03/01-a.md"] = head.format(t="第一篇文章", o=1) + "\n\n".join(["市自然资源和规划局围绕重点工作持续发力。"] * 27) + "\n"
+    files["issues/2024-03/02-b.md"] = head.format(t="第二篇文章标题", o=2) + "一二三四五六七八九十" * 8 + "\n"
+    root = write_files(tmp_path / "ws", files)
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    from pypdf import PdfReader
+
+    for page in PdfReader(str(tmp_path / "2024-03.pdf")).pages:
+        text = page.extract_text()
+        if "第二篇文章标题" in text:
+            after = [x for x in text.split("第二篇文章标题")[1].splitlines() if x.strip() and "—" not in x]
+            assert len(after) >= 2, after
+            break
+    else:
+        raise AssertionError("second title not found")
