@@ -285,8 +285,11 @@ def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | 
                         out.append(ImagePiece(source=src, data=img.blob, ext=img.ext))
         # a line break inside a paragraph is a wrap: join like a .txt block
         text_parts = _split_lines(spans)
+        spaced = _broken_at_space(spans)
         joined: tuple[Span, ...] = ()
-        for part_spans in text_parts:
+        for k, part_spans in enumerate(text_parts):
+            if k and spaced[k - 1] and joined and part_spans:
+                joined = joined + (Span(text=" "),)  # a line broken at a space (jianbao's titles)
             joined = join_spans(joined, part_spans)
         joined = _clean_spans(joined)
         kind = _list_kind(p, numfmts)
@@ -299,6 +302,12 @@ def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | 
         if joined:
             out.append(Para(source=src, spans=joined, style=style, list_kind=kind))
     return out
+
+
+def _broken_at_space(spans: list[Span]) -> list[bool]:
+    """For each line break in the paragraph: whether a space comes right before it."""
+    text = "".join(s.text for s in spans)
+    return [text[:m.start()].endswith((" ", "\u3000")) for m in re.finditer("\n", text)]
 
 
 def _split_lines(spans: list[Span]) -> list[tuple[Span, ...]]:

@@ -46,6 +46,7 @@ from composer.render.form import (
     S_TITLE,
     TitleBreaker,
     masthead_size,
+    with_break_spaces,
     note_paragraphs,
     number_text,
 )
@@ -356,10 +357,11 @@ def _blocks(doc, styles, item: Item) -> None:
 
 
 def _article(doc, styles, item: Item, breaker) -> None:
-    title = _lines_para(doc, styles[S_TITLE], breaker.title_lines(item.title))
+    title = _lines_para(doc, styles[S_TITLE], with_break_spaces(item.title, breaker.title_lines(item.title)))
     if item.subtitle:
         title.paragraph_format.space_after = Pt(0)  # the subtitle follows directly, as in the PDF
-        _lines_para(doc, styles[S_SUBTITLE], breaker.subtitle_lines(printed_subtitle(item.subtitle)))
+        sub = printed_subtitle(item.subtitle)
+        _lines_para(doc, styles[S_SUBTITLE], with_break_spaces(sub, breaker.subtitle_lines(sub)))
     _blocks(doc, styles, item)
     if item.credits:
         last = doc.paragraphs[-1] if doc.paragraphs else None

@@ -50,6 +50,20 @@ class TitleBreaker:
         return balance(subtitle, self.measure, width=TEXT_WIDTH, size=BODY_SIZE, role="kai", spaces_only=True)
 
 
+def with_break_spaces(text: str, lines: list[str]) -> list[str]:
+    """``lines`` of ``text``, each that was broken at a space keeping it at its end.
+
+    The DOCX writes them before its line breaks: Word does not count a line's
+    trailing space when centring, and a DOCX read back joins the lines with it.
+    """
+    flat = " ".join(text.split())
+    out, pos = [], 0
+    for line in lines:
+        pos = flat.find(line, pos) + len(line) if flat.find(line, pos) >= 0 else pos
+        out.append(line + " " if pos < len(flat) and flat[pos] == " " else line)
+    return out
+
+
 def _join_lines(text: str) -> str:
     """Lines of one paragraph joined: no space between Chinese lines, one between Latin words."""
     out = ""
