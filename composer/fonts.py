@@ -1,7 +1,8 @@
 """Font roles, installed faces, glyph coverage and shaped advances.
 
 Five roles print a bulletin: ``title`` (小标宋: masthead, article titles),
-``body`` (仿宋), ``heading`` (黑体: section heads, bold lead-ins), ``kai``
+``body`` (仿宋; FandolFang, installed by scripts/setup.sh, when no
+official 仿宋 is), ``heading`` (黑体: section heads, bold lead-ins), ``kai``
 (楷体: credits, 编者按) and ``song`` (宋体: page numbers).  Each role lists the
 official faces first and free fallbacks after; ``jianbao.yml`` ``fonts:`` may
 replace a role's list.  Only installed faces are used.  The CSS stack of every
@@ -35,7 +36,7 @@ DEFAULTS: dict[str, tuple[tuple[str, int], ...]] = {
     "title": (("方正小标宋简体", 400), ("FZXiaoBiaoSong-B05S", 400), ("方正小标宋_GBK", 400),
               ("Noto Serif CJK SC", 900), ("Source Han Serif SC", 900), ("Source Han Serif CN", 900)),
     "body": (("仿宋_GB2312", 400), ("FangSong_GB2312", 400), ("仿宋", 400), ("FangSong", 400),
-             ("Zhuque Fangsong (technical preview)", 400), ("Noto Serif CJK SC", 400),
+             ("FandolFang", 400), ("Zhuque Fangsong (technical preview)", 400), ("Noto Serif CJK SC", 400),
              ("Source Han Serif SC", 400)),
     "heading": (("黑体", 400), ("SimHei", 400), ("Noto Sans CJK SC", 400), ("Source Han Sans SC", 400)),
     "kai": (("楷体_GB2312", 400), ("KaiTi_GB2312", 400), ("楷体", 400), ("KaiTi", 400),

@@ -113,6 +113,7 @@ class ListBlock:
 class Table:
     rows: tuple[tuple[str, ...], ...]
     header: bool = True
+    align: tuple[str, ...] = ()  # per column: "left" | "center" | "right" | "" (Markdown :---:)
     source: Source = _src()
 
 

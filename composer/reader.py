@@ -181,17 +181,21 @@ def markdown_blocks(text: str, rel_path: str, first_line: int, base: Path, root:
         elif t.type == "table_open":
             rows: list[tuple[str, ...]] = []
             row: list[str] = []
+            align: list[str] = []
             j = i
             while tokens[j].type != "table_close":
                 tj = tokens[j]
-                if tj.type == "tr_open":
+                if tj.type in ("th_open", "td_open") and not rows:  # column alignment: the first row's cells
+                    style = str(tj.attrGet("style") or "")
+                    align.append(style.removeprefix("text-align:").strip() if style.startswith("text-align:") else "")
+                elif tj.type == "tr_open":
                     row = []
                 elif tj.type == "inline":
                     row.append("".join(s.text for s in _spans(tj)))
                 elif tj.type == "tr_close":
                     rows.append(tuple(row))
                 j += 1
-            blocks.append(Table(rows=tuple(rows), header=True, source=src))
+            blocks.append(Table(rows=tuple(rows), header=True, align=tuple(align), source=src))
             i = j + 1
         elif t.type in ("fence", "code_block", "html_block"):
             blocks.append(Paragraph(spans=(Span(text=t.content.rstrip("\n")),), source=src))

@@ -39,6 +39,42 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
+# A free 仿宋 with full GB2312 coverage: FandolFang (GPL with font exception), taken out
+# of Debian's texlive-lang-chinese (49 MB .deb; only the 7 MB face is kept).  Skipped
+# when fontconfig already knows it.  An office's own 仿宋_GB2312 still wins (composer/fonts.py).
+install_fandol() {
+  fc-list ':family=FandolFang' family | grep -q . && return 0
+  local dest tmp otf
+  if [ "$(id -u)" = 0 ]; then dest=/usr/local/share/fonts/jianbao; else dest="$HOME/.local/share/fonts/jianbao"; fi
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"  # apt-get download runs as _apt where it can
+  echo "setup: installing FandolFang (仿宋) into $dest" >&2
+  if (cd "$tmp" && apt-get download -qq texlive-lang-chinese >/dev/null 2>&1) \
+     && dpkg-deb -x "$tmp"/texlive-lang-chinese_*.deb "$tmp/x"; then
+    otf=$(find "$tmp/x" -name FandolFang-Regular.otf | head -n1)
+    if [ -n "$otf" ]; then
+      mkdir -p "$dest"
+      cp "$otf" "$dest/"
+      copying=$(find "$tmp/x" -path '*fandol/COPYING*' | head -n1)
+      [ -z "$copying" ] || cp "$copying" "$dest/FandolFang-$(basename "$copying")"
+      fc-cache -f "$dest" >/dev/null 2>&1 || true
+    fi
+  fi
+  rm -rf "$tmp"
+  fc-list ':family=FandolFang' family | grep -q . \
+    || echo "setup: warning: could not install FandolFang; the PDF body falls back to 宋体 (Noto Serif CJK)" >&2
+}
+install_fandol
+
+# fontconfig aliases: LibreOffice draws the official faces a DOCX names (仿宋_GB2312 …)
+# with these free faces when the official ones are missing.
+if [ "$(id -u)" = 0 ]; then conf_dir=/etc/fonts/conf.d; else conf_dir="$HOME/.config/fontconfig/conf.d"; fi
+if ! cmp -s scripts/fontconfig-jianbao.conf "$conf_dir/65-jianbao.conf"; then
+  mkdir -p "$conf_dir"
+  cp scripts/fontconfig-jianbao.conf "$conf_dir/65-jianbao.conf"
+  fc-cache >/dev/null 2>&1 || true
+fi
+
 # Python environment: reinstall only when pyproject.toml changed.
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv" >&2

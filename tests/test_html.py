@@ -39,7 +39,7 @@ order: 2
 2. 第二项任务
 
 | 县区 | 图斑 |
-| --- | --- |
+| --- | ---: |
 | 高唐 | 300 |
 
 ![现场照片](photo.png)
@@ -167,3 +167,17 @@ def test_user_text_is_escaped(tmp_path):
         page = html.render(ws, issue, variant=variant)
         assert "标题&lt;b&gt;加粗&lt;/b&gt;&amp;" in page
         assert "<b>加粗" not in page
+
+
+def test_column_alignment_and_centred_header_cells(preview, printed):
+    for page in (preview, printed):
+        assert '<td class="al-right">300</td>' in page
+        assert "<td>高唐</td>" in page
+        assert ".tbl th { text-align: center; }" in page
+
+
+def test_print_titles_are_pre_broken_and_preview_titles_balanced_by_the_browser(preview, printed):
+    assert "text-wrap: balance" in preview
+    # the print page: an article's credit is the last line of its last paragraph, flush right
+    assert '<span class="push" style="margin-left:' in printed
+    assert 'class="para with-credit"' in printed

@@ -5,6 +5,7 @@ Also the font roles (J208 glyph check) and the line breaker on their own."""
 from __future__ import annotations
 
 import collections
+import io
 import re
 import subprocess
 
@@ -237,15 +238,28 @@ def test_titles_and_credits_in_order(built):
 
 
 def test_brief_credit_is_inline(pages):
+    """A credit that fits follows the brief's last sentence on its line (楷体)."""
     lines = [ln for p in pages for ln in body_lines(p)]
-    hit = [ln for ln in lines if "作出具体安排。（调查监测科" in ln[4]]
+    hit = [ln for ln in lines if "展现场调查核实。（东昌府区分局" in ln[4]]
     assert hit, "the credit should follow the brief's last sentence on the same line"
-    credit_chars = [c for c in hit[0][5] if c.get_text() in "调查监测科"]
-    body_chars = [c for c in hit[0][5] if c.get_text() in "作出具体安排"]
+    credit_chars = [c for c in hit[0][5] if c.get_text() in "东昌府区分局"][-1:]
+    body_chars = [c for c in hit[0][5] if c.get_text() in "现场调查核实"]
     assert "WenKai" in credit_chars[0].fontname or "Kai" in credit_chars[0].fontname  # 楷体
     assert "WenKai" not in body_chars[0].fontname
 
 
+def test_credit_that_does_not_fit_goes_flush_right_whole(pages):
+    """（调查监测科 高唐局） does not fit after 作出具体安排。: its own line, flush right, unbroken;
+    the line above at its natural width (not letter-spaced to the measure)."""
+    lines = [ln for p in pages for ln in body_lines(p)]
+    k = next(i for i, ln in enumerate(lines) if ln[4].endswith("作出具体安排。"))
+    above, credit = lines[k], lines[k + 1]
+    assert credit[4] == "（调查监测科 高唐局）"
+    assert abs(credit[2] - 184.0) < 0.6  # flush right with the measure
+    assert credit[1] > 100  # alone on its line
+    pitch = [(b.x0 - a.x0) / MM for a, b in zip(above[5], above[5][1:]) if a.get_text() != "▲"]
+    assert max(pitch) - min(pitch) < 0.05 and abs(sum(pitch) / len(pitch) - 442.205 / 28 / MM) < 0.05
+    assert above[2] < 180  # natural width: ends short of the measure
 def test_bold_lead_in_uses_heading_face(pages):
     line = [ln for p in pages for ln in body_lines(p) if ln[4].startswith("一、强化保障")]
     assert line, "bold lead-in paragraph not found"
@@ -402,6 +416,12 @@ def test_font_roles_prefer_configured_families():
 
     default = fonts.role_faces(None)
     assert all(default[r] for r in fonts.ROLES), default
+    # the body: an office's own 仿宋 first, then FandolFang (installed by setup.sh), then 宋体-like faces
+    body = [f for f, _ in fonts.DEFAULTS["body"]]
+    assert body.index("仿宋_GB2312") < body.index("仿宋") < body.index("FandolFang") < body.index("Noto Serif CJK SC")
+    official = [f for f in ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong") if fonts.find_face(f)]
+    if fonts.find_face("FandolFang") and not official:
+        assert default["body"][0].family == "FandolFang"
     pub = Publication(root=Path("."), name="x", office="y", fonts=(("body", ("AR PL UKai CN",)),))
     assert fonts.role_faces(pub)["body"][0].family == "AR PL UKai CN"
     assert fonts.css_family(pub, "body").startswith('"AR PL UKai CN"')
@@ -469,6 +489,110 @@ def test_break_lines_keeps_a_credit_whole_except_at_its_spaces():
     assert lines[1].pieces[0].cls == "credit-inline"
 
 
+def test_credit_unit_is_unbreakable_and_flush_right_when_it_does_not_fit():
+    from composer.render.justify import Run, break_lines
+
+    credit = Run("（调查监测科 高唐局）", "kai", "credit-inline", credit=True)
+    lines = break_lines([Run("一二三四五六七八九十一二三四"), credit], _em, width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三四五六七八九十", "一二三四", "（调查监测科 高唐局）"]
+    assert lines[1].last and not lines[1].right  # the line above keeps its natural width
+    assert lines[1].spacing(160) == 0.0
+    assert lines[2].right and lines[2].last
+    # fits: follows the text on the last line, not flush right
+    lines = break_lines([Run("一二三"), Run("（人事科）", "kai", "credit-inline", credit=True)], _em,
+                        width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三（人事科）"] and not lines[0].right
+    # an article's credit: always a line of its own
+    lines = break_lines([Run("一二三"), Run("（人事科）", "kai", "credit-inline", credit=True, own_line=True)],
+                        _em, width=10 * 16, size=16)
+    assert [ln.text for ln in lines] == ["一二三", "（人事科）"] and lines[1].right
+
+
+def test_balance_titles_and_subtitles():
+    from composer.render.justify import balance
+
+    em = lambda role, t: _em(role, t.replace(" ", "")) + t.count(" ") * 0.25  # noqa: E731
+    w = 20 * 22
+    # one character left over: balanced instead (no line under a quarter of the one above)
+    lines = balance("我市创新开展先登记后供地模式实现交地即办证", em, width=w, size=22)
+    assert len(lines) == 2 and all(9 <= len(x) <= 12 for x in lines)
+    # a space is the preferred break, and it is dropped
+    assert balance("我市在全市推行“先登记后供地” 实现“交地即办证”", em, width=w, size=22) == [
+        "我市在全市推行“先登记后供地”", "实现“交地即办证”"]
+    # after closing punctuation rather than inside a phrase
+    assert balance("我市创新开展“先登记后供地”实现“交地即办证”", em, width=w, size=22) == [
+        "我市创新开展“先登记后供地”", "实现“交地即办证”"]
+    assert balance("全市耕地保护工作推进会召开", em, width=w, size=22) == ["全市耕地保护工作推进会召开"]
+    # subtitles break at their spaces only (not 我 ⏎ 市)
+    sub = "——坚持严格保护有序开发 让地热能更好服务绿色低碳发展的我市我县"
+    assert balance(sub, em, width=28 * 16, size=16, role="kai", spaces_only=True) == [
+        "——坚持严格保护有序开发", "让地热能更好服务绿色低碳发展的我市我县"]
+
+
+TABLE_ARTICLE = """\
+---
+title: 一季度全市国土空间生态修复工作取得新进展并推动全市生态文明建设迈上新台阶
+subtitle: 坚持严格保护有序开发 让地热能更好服务绿色低碳发展的我市
+kind: 信息
+credits: ["耕保科/王明"]
+section: 工作动态
+order: 1
+---
+各县（市、区）完成情况如下。
+
+| 县（市、区） | 面积（亩） |
+|---|---:|
+| 东阿县 | 239.23 |
+"""
+
+
+def test_pdf_titles_balanced_and_table_alignment(tmp_path):
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTCurve, LTLine, LTRect
+
+    files = base_files()
+    files["issues/2024-03/01-t.md"] = TABLE_ARTICLE
+    root = write_files(tmp_path / "ws", files)
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    page = next(p for p in extract_pages(str(tmp_path / "2024-03.pdf"))
+                if any("东阿县" in getattr(o, "get_text", lambda: "")() for o in p))
+    rows = collections.defaultdict(list)
+
+    def walk(o):
+        if isinstance(o, LTChar):
+            rows[(round(o.matrix[5]), round(o.size))].append(o)
+        elif hasattr(o, "__iter__"):
+            for c in o:
+                walk(c)
+
+    walk(page)
+    lines = {}
+    for (y, size), chars in rows.items():
+        chars.sort(key=lambda c: c.x0)
+        lines[(-y, size)] = chars
+    title = [cs for (_, size), cs in sorted(lines.items()) if size == 22 and cs[0].get_text() in "一进"]
+    assert len(title) == 2
+    widths = [cs[-1].x1 - cs[0].x0 for cs in title]
+    assert min(widths) > max(widths) / 4 and abs(widths[0] - widths[1]) < 3 * 22
+    sub = ["".join(c.get_text() for c in cs) for (_, size), cs in sorted(lines.items())
+           if size == 16 and cs[0].fontname.find("WenKai") >= 0 and "——" in "".join(c.get_text() for c in cs)]
+    assert sub == ["——坚持严格保护有序开发"]
+    # table: header cells centred in their columns, the ---: column right-aligned
+    verticals = sorted({round(o.x0, 1) for o in page if isinstance(o, (LTLine, LTRect, LTCurve))
+                        and o.height > 5 and o.width < 2})
+    x_left, x_mid, x_right = verticals[0], verticals[1], verticals[-1]
+    text_of = {"".join(c.get_text() for c in cs): cs for cs in lines.values()}
+    head = next(cs for t, cs in text_of.items() if t.startswith("县（市、区）"))
+    first = [c for c in head if c.x1 <= x_mid + 1]
+    second = [c for c in head if c.x0 >= x_mid - 1]
+    assert abs((first[0].x0 + first[-1].x1) / 2 - (x_left + x_mid) / 2) < 2
+    assert abs((second[0].x0 + second[-1].x1) / 2 - (x_mid + x_right) / 2) < 2
+    cell = next(cs for t, cs in text_of.items() if t.startswith("东阿县"))
+    number = [c for c in cell if c.x0 >= x_mid - 1]
+    assert 0 < x_right - number[-1].x1 < 8  # flush right, inside the padding
+
+
 def _rules(png, min_len_mm=140):
     """Horizontal dark rules in a page raster: (top mm, bottom mm) each."""
     from PIL import Image
@@ -528,6 +652,53 @@ def test_second_pass_only_when_the_tail_would_overlap():
     assert not _tail_overlaps(_FakeRendered(1, {}))
 
 
+class _Dropping(_FakeRendered):
+    dropped = None
+
+    def drop(self, name):
+        self.dropped = name
+        return True
+
+
+def test_tail_in_tight_rows_only_when_normal_rows_would_overlap():
+    from composer.render.pdf import _keep_one_tail, _tail_overlaps
+
+    normal, tight = (0, 600, 442, 742), (0, 638, 442, 742)
+
+    def keep(end):
+        r = _Dropping(3, {"jb-end": end, "jb-tail": (2, normal), "jb-tail-tight": (2, tight)})
+        assert not _tail_overlaps(r)
+        _keep_one_tail(r)
+        return {"jb-tail-tight": "normal", "jb-tail": "tight"}[r.dropped]
+
+    assert keep((2, (0, 0, 442, 300))) == "normal"
+    assert keep((2, (0, 0, 442, 620))) == "tight"  # only the tight rows clear the body
+    assert keep((1, (0, 0, 442, 700))) == "normal"  # alone on its page: normal rows
+    # even the tight rows overlap: a page of its own (second pass)
+    assert _tail_overlaps(_Dropping(3, {"jb-end": (2, (0, 0, 442, 640)), "jb-tail": (2, normal),
+                                        "jb-tail-tight": (2, tight)}))
+
+
+def test_tight_tail_rows_keep_the_last_rule_on_the_text_bottom(tmp_path):
+    from composer.formats import pdf_engine
+    from composer.render import html
+    from composer.workspace import open_workspace
+
+    ws = open_workspace(write_files(tmp_path / "ws", base_files()))
+    issue, _ = ws.load_issue("2024-03")
+    roots = [issue.path, html.DEFAULT_LAYOUT, *_font_roots()]
+    doc = pdf_engine.render_document(html.render(ws, issue, variant="print"), base_url=issue.path,
+                                     allowed_roots=roots)
+    (_, (_, top, _, bottom)), (_, (_, ttop, _, tbottom)) = doc.anchor("jb-tail"), doc.anchor("jb-tail-tight")
+    assert abs(bottom - (297 - 35) * MM) < 0.5 and abs(tbottom - bottom) < 0.1  # both on the 版心 bottom
+    assert abs((tbottom - ttop) - (bottom - top) * 1.25 / 1.7) < 3
+    assert doc.drop("jb-tail-tight") and not doc.drop("jb-tail-tight")
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.write_pdf())).pages)
+    assert text.count("（共印50份）") == 1  # one 报尾 drawn
+
+
 def test_tail_break_variant_puts_the_tail_on_its_own_page(tmp_path):
     from pypdf import PdfReader
 
@@ -562,3 +733,25 @@ def test_engine_problem_stops_the_build_with_J501(make_ws, monkeypatch):
     assert res.exit_code == 1
     assert "error[J501 render]: PDF: HarfBuzz subsetting is not installed" in res.output
     assert not (root / "build").exists()
+
+
+def test_no_title_stranded_at_a_page_foot_with_one_line(tmp_path):
+    """27 one-line paragraphs put the second title on page 2's last lines with room for one
+    line of its text (measured without the rule): the title moves to the next page instead."""
+    files = {k: v for k, v in base_files().items() if not (k.startswith("issues/2024-03/") and k.endswith(".md"))}
+    head = "---\ntitle: {t}\nkind: 信息\ncredits: [\"利用科\"]\nsection: 工作动态\norder: {o}\n---\n"
+    files["issues/2024-03/01-a.md"] = head.format(t="第一篇文章", o=1) + "\n\n".join(["市自然资源和规划局围绕重点工作持续发力。"] * 27) + "\n"
+    files["issues/2024-03/02-b.md"] = head.format(t="第二篇文章标题", o=2) + "一二三四五六七八九十" * 8 + "\n"
+    root = write_files(tmp_path / "ws", files)
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    from pypdf import PdfReader
+
+    for page in PdfReader(str(tmp_path / "2024-03.pdf")).pages:
+        text = page.extract_text()
+        if "第二篇文章标题" in text:
+            after = [x for x in text.split("第二篇文章标题")[1].splitlines() if x.strip() and "—" not in x]
+            assert len(after) >= 2, after
+            break
+    else:
+        raise AssertionError("second title not found")

@@ -44,8 +44,10 @@ def render(ws, issue, fmt: str) -> bytes:
 def _pdf_worker(conn) -> None:
     try:
         # the slow imports, overlapped with the parent's loading and checking
-        from composer.formats import pdf_engine  # noqa: F401
+        from composer.formats import pdf_engine
         from composer.render import justify, pdf  # noqa: F401
+
+        pdf_engine.warm_up()
 
         job = conn.recv()
         if job is not None:

@@ -18,12 +18,16 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1587, 1474
 TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8845 twips = 442.25 pt
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm 版心
 CHAR_SPACE = -848  # (442.205/28 − 16) × 4096: 28 characters of 三号 per line
-# 28 characters of 16 pt fit 442.25 pt only condensed by ≥ 0.207 pt each: −5/20 pt.
+# 28 characters of 16 pt fit 442.25 pt only if each is narrowed by ≥ 0.207 pt.
 # LibreOffice (7.4) cannot squeeze characters into a linesAndChars grid cell
 # narrower than the font (it gives each one two cells: 16 characters a line), so
-# the grid is type "lines" and the 28 characters come from this condensing,
-# which Word, WPS and LibreOffice all honour.
-CONDENSE = -5
+# the grid is type "lines" and the 28 characters come from scaling the glyphs
+# to 98 % (15.68 pt each, 439 pt a line), which Word, WPS and LibreOffice all
+# honour.  Condensed spacing (w:spacing −5) did the same, but LibreOffice then
+# drops a closing mark it hangs past the right margin in a justified line
+# (overflowPunct: the "。" after a full line of 28 characters vanished).
+SCALE = 98
+
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -102,6 +106,19 @@ def set_fonts(obj, east_asia: str, latin: str | None = None, hint: bool = True) 
         rf.set(qn("w:hint"), "eastAsia")
     else:
         rf.attrib.pop(qn("w:hint"), None)
+
+
+def apply_style(obj, style_id: str) -> None:
+    """Set a paragraph's ``w:pStyle`` or a run's ``w:rStyle`` by id (no lookup by name)."""
+    if hasattr(obj, "_p"):
+        obj._p.style = style_id
+    else:
+        obj._r.style = style_id
+
+
+def set_char_scale(obj, percent: int) -> None:
+    """Horizontal glyph scaling (``w:w`` in rPr), in percent."""
+    _child(_rPr(obj), "w:w", _RPR_ORDER).set(qn("w:val"), str(percent))
 
 
 def set_char_spacing(obj, twentieths: int) -> None:
@@ -284,12 +301,92 @@ def prune_template(document) -> None:
             pkg_rels.pop(rId)
 
 
-def repeat_header_row(row) -> None:
-    """Repeat a table row at the top of every page (w:tblHeader) and keep it whole (w:cantSplit)."""
+def repeat_header_row(row, header: bool = True) -> None:
+    """Keep a table row whole (w:cantSplit) and, with ``header``, repeat it on every page (w:tblHeader)."""
     trPr = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
+    for tag in ("w:cantSplit", "w:tblHeader") if header else ("w:cantSplit",):
         if trPr.find(qn(tag)) is None:
             trPr.append(OxmlElement(tag))
+
+
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+_TEXT_BOX = (
+    '<w:drawing xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+    ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:wps="' + _WPS + '">'
+    '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264"'
+    ' behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0">'
+    '<wp:simplePos x="0" y="0"/>'
+    '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
+    '<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+    '<wp:wrapTopAndBottom/><wp:docPr id="{id}" name="{name}"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="' + _WPS + '"><wps:wsp><wps:cNvSpPr txBox="1"/>'
+    '<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+    '<wps:txbx><w:txbxContent/></wps:txbx>'
+    '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b"'
+    ' anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
+)
+
+
+def bottom_text_box(run, blocks, width_twips: int, height_twips: int, name: str, shape_id: int = 1) -> None:
+    """Move ``blocks`` (python-docx tables/paragraphs) into a text box pinned to the page's text bottom.
+
+    A DrawingML text box anchored in ``run``: centred on the margins, its bottom
+    on the bottom margin, text above and below only (wrapTopAndBottom).  It sits
+    on the page of its anchor paragraph, so put that paragraph after the body.
+    Placed by its top from the page edge (LibreOffice 7.4 puts a box aligned to
+    the bottom margin 2 mm high on even pages), so ``height_twips`` must be
+    its content's height; the content is bottom-aligned in it (Word).
+    Word, WPS and LibreOffice (7.4) all place it; LibreOffice ignores floating
+    tables (w:tblpPr) and merges the rules of framed paragraphs (w:framePr).
+    """
+    from docx.oxml import parse_xml
+
+    emu = 635  # per twip
+    y = (PAGE_H - MARGIN_BOTTOM - height_twips) * emu
+    drawing = parse_xml(_TEXT_BOX.format(cx=width_twips * emu, cy=height_twips * emu, y=y, id=shape_id, name=name))
+    content = drawing.find(".//" + qn("w:txbxContent"))
+    for block in blocks:
+        el = block._element
+        el.getparent().remove(el)
+        content.append(el)
+    run._r.append(drawing)
+
+
+def table_rules(table, outer: int, inner: int) -> None:
+    """Horizontal rules only: top and bottom ``outer``, between rows ``inner`` (1/8 pt); no verticals."""
+    tblPr = table._tbl.tblPr
+    borders = _child(tblPr, "w:tblBorders", _TBLPR_ORDER)
+    order = ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        b = _child(borders, f"w:{side}", order)
+        sz = {"top": outer, "bottom": outer, "insideH": inner}.get(side)
+        b.set(qn("w:val"), "single" if sz else "nil")
+        if sz:
+            b.set(qn("w:sz"), str(sz))
+            b.set(qn("w:space"), "0")
+            b.set(qn("w:color"), "000000")
+
+
+def fixed_table(table, width_twips: int) -> None:
+    """A one-column-grid table exactly ``width_twips`` wide (fixed layout)."""
+    tblPr = table._tbl.tblPr
+    w = _child(tblPr, "w:tblW", _TBLPR_ORDER)
+    w.set(qn("w:w"), str(width_twips))
+    w.set(qn("w:type"), "dxa")
+    _child(tblPr, "w:jc", _TBLPR_ORDER).set(qn("w:val"), "center")
+    _child(tblPr, "w:tblLayout", _TBLPR_ORDER).set(qn("w:type"), "fixed")
+    cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
+    for c in cols:
+        c.set(qn("w:w"), str(width_twips // len(cols)))
+
+
+def tail_anchor(paragraph) -> None:
+    """An empty paragraph one point high (a text box's anchor or closing paragraph), off the grid."""
+    set_exact_line(paragraph, 20)
+    set_snap_to_grid(paragraph, False)
 
 
 def line_grid_only(section) -> None:
@@ -313,3 +410,35 @@ def table_cell_margins(table, left: int, right: int) -> None:
         m = _child(mar, f"w:{side}", ("w:top", "w:left", "w:bottom", "w:right"))
         m.set(qn("w:w"), str(w))
         m.set(qn("w:type"), "dxa")
+
+
+# ---------------------------------------------------------------- font table
+
+_GB2312_SIG = ('<w:sig w:usb0="00000001" w:usb1="080E0000" w:usb2="00000010" w:usb3="00000000"'
+               ' w:csb0="00040000" w:csb1="00000000"/>')
+
+
+def font_table(document, fonts) -> None:
+    """Replace fontTable.xml (python-docx's lists Japanese faces) with the faces the document names.
+
+    ``fonts``: (name, alt name, charset hex, family, pitch, panose) tuples.  Word
+    and WPS use ``w:altName``, ``w:charset`` (86 = GB2312) and ``w:family`` to pick
+    a substitute when the named face is missing (仿宋_GB2312 → 仿宋).
+    """
+    from xml.sax.saxutils import quoteattr
+
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">']
+    for name, alt, charset, family, pitch, panose in fonts:
+        out.append(f"<w:font w:name={quoteattr(name)}>")
+        if alt:
+            out.append(f"<w:altName w:val={quoteattr(alt)}/>")
+        out.append(f'<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/>'
+                   f'<w:family w:val="{family}"/><w:pitch w:val="{pitch}"/>')
+        if charset == "86":
+            out.append(_GB2312_SIG)
+        out.append("</w:font>")
+    out.append("</w:fonts>")
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            rel.target_part._blob = "".join(out).encode("utf-8")

@@ -229,6 +229,25 @@ class Rendered:
                 return i, tuple(v * PX_TO_PT for v in box)
         return None
 
+    def drop(self, name: str) -> bool:
+        """Leave the element with id ``name`` (and what it holds) out of the drawn pages.
+
+        For layouts that place alternatives and keep one (the 报尾 in normal or
+        tight rows); drawing walks the box tree, so a box taken out is not painted.
+        """
+        for page in self.document.pages:
+            stack = [page._page_box]
+            while stack:
+                box = stack.pop()
+                children = getattr(box, "children", None) or []
+                for child in children:
+                    element = getattr(child, "element", None)
+                    if element is not None and element.get("id") == name:
+                        box.children = [c for c in children if c is not child]
+                        return True
+                stack.extend(children)
+        return False
+
     def write_pdf(self, metadata: dict | None = None) -> bytes:
         meta = self.document.metadata
         for key, value in (metadata or {}).items():
@@ -244,6 +263,54 @@ class Rendered:
         if problems:
             raise RenderError(problems, subset)
         return data
+
+
+# C types WeasyPrint's cffi parses (pycparser, 10–20 ms each) the first time a process
+# lays out and writes a CJK document; warm_up parses them ahead of time
+_CDECLS = ("PangoFcFontMap *", "FcChar8 **", "char[]", "PangoRectangle *", "PangoLogAttr[]",
+           "unsigned int *", "hb_tag_t[100]", "char[4]", "hb_codepoint_t[]")
+
+
+class _SizedArrays:
+    """WeasyPrint's cffi object, but ``new("T[N]", items)`` reuses the parsed type ``T[]``.
+
+    WeasyPrint's subsetter asks for ``hb_codepoint_t[<count>]`` with a new count
+    for every font, and cffi parses each spelling anew (10–20 ms apiece).
+    """
+
+    def __init__(self, ffi):
+        self._ffi = ffi
+
+    def new(self, cdecl, init=None):
+        if isinstance(cdecl, str) and cdecl.endswith("]") and init is not None and not isinstance(init, int):
+            base, _, count = cdecl[:-1].rpartition("[")
+            if count.isdigit() and hasattr(init, "__len__") and len(init) == int(count):
+                return self._ffi.new(base + "[]", init)
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name):
+        return getattr(self._ffi, name)
+
+
+def _share_array_types() -> None:
+    try:
+        from weasyprint.pdf import fonts as wp_fonts
+    except ImportError:
+        return
+    if hasattr(wp_fonts, "ffi") and not isinstance(wp_fonts.ffi, _SizedArrays):
+        wp_fonts.ffi = _SizedArrays(wp_fonts.ffi)
+
+
+_share_array_types()
+
+
+def warm_up() -> None:
+    """Parse the C types WeasyPrint will need, in a process that is waiting anyway (the PDF worker)."""
+    for cdecl in _CDECLS:
+        try:
+            _wp_ffi.ffi.typeof(cdecl)
+        except Exception:  # a type this WeasyPrint version does not declare: nothing to warm
+            pass
 
 
 def render_document(html: str, *, base_url: Path, allowed_roots: list[Path]) -> Rendered:

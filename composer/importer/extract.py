@@ -19,6 +19,7 @@ from pathlib import Path
 from composer import safeio
 from composer.diagnostics import JianbaoError, Source, error
 from composer.model import Span
+from composer.render import form
 
 _OPEN = "（("
 _CLOSE = "）)"
@@ -302,7 +303,14 @@ def _bold(run, para_style) -> bool:
     if run.bold is not None:
         return bool(run.bold)
     cs = run.style
+    if cs is not None and cs.name == form.C_HEI:  # jianbao's 黑体 lead-in style
+        return True
     return bool(cs is not None and cs.font is not None and cs.font.bold)
+
+
+def _italic(run) -> bool:
+    cs = run.style
+    return bool(run.italic) or (cs is not None and cs.name == form.C_KAI)  # jianbao's 楷体 style
 
 
 def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | ImagePiece]:
@@ -342,13 +350,16 @@ def read_docx(path: Path, label: str | None = None) -> list[Para | TablePiece | 
             for run in runs:
                 for part in run.iter_inner_content():
                     if isinstance(part, str):
-                        spans.append(Span(text=part, bold=_bold(run, style), italic=bool(run.italic)))
+                        spans.append(Span(text=part, bold=_bold(run, style), italic=_italic(run)))
                     elif hasattr(part, "has_picture") and part.has_picture:
                         out.append(_picture(part, src, label))
         # a line break inside a paragraph is a wrap: join like a .txt block
         text_parts = _split_lines(spans)
+        spaced = _broken_at_space(spans)
         joined: tuple[Span, ...] = ()
-        for part_spans in text_parts:
+        for k, part_spans in enumerate(text_parts):
+            if k and spaced[k - 1] and joined and part_spans:
+                joined = joined + (Span(text=" "),)  # a line broken at a space (jianbao's titles)
             joined = join_spans(joined, part_spans)
         joined = _clean_spans(joined)
         kind = _list_kind(p, numfmts)
@@ -389,6 +400,12 @@ def _picture(drawing, src: Source, label: str) -> ImagePiece:
     except Exception:  # noqa: BLE001 - an unreadable picture is imported as is; `jianbao check` reports it
         ext = (str(getattr(part, "partname", "")).rsplit(".", 1)[-1] or "bin").lower()[:8]
     return ImagePiece(source=src, data=blob, ext=re.sub(r"[^a-z0-9]", "", ext.lower()) or "bin")
+
+
+def _broken_at_space(spans: list[Span]) -> list[bool]:
+    """For each line break in the paragraph: whether a space comes right before it."""
+    text = "".join(s.text for s in spans)
+    return [text[:m.start()].endswith((" ", "\u3000")) for m in re.finditer("\n", text)]
 
 
 def _split_lines(spans: list[Span]) -> list[tuple[Span, ...]]:

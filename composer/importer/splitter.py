@@ -31,7 +31,7 @@ from composer.registry import Units, normalize
 from composer.render import form
 
 # Word paragraph styles of jianbao's own DOCX (the contract is in composer.render.form)
-S_MASTHEAD = {form.S_MASTHEAD, form.S_NUMBER, form.S_EDITION, form.S_TAIL}
+S_MASTHEAD = {form.S_MASTHEAD, form.S_NUMBER, form.S_EDITION, form.S_TAIL, form.S_CAPTION}
 S_NOTE = form.S_NOTE
 S_SECTION = form.S_SECTION
 S_TITLE = form.S_TITLE

@@ -23,8 +23,12 @@ from docx.shared import Emu, Pt, RGBColor, Twips
 from composer.diagnostics import Diagnostic, JianbaoError
 from composer.formats import docx_oxml as ox
 from composer.render.form import (
+    C_CREDIT,
+    C_HEI,
+    C_KAI,
     S_BODY,
     S_BRIEF,
+    S_CAPTION,
     S_CREDIT,
     S_EDITION,
     S_FIGURE,
@@ -40,7 +44,9 @@ from composer.render.form import (
     S_TABLE,
     S_TAIL,
     S_TITLE,
+    TitleBreaker,
     masthead_size,
+    with_break_spaces,
     note_paragraphs,
     number_text,
 )
@@ -71,6 +77,17 @@ KAITI = "楷体_GB2312"
 SONGTI = "宋体"
 LATIN = "Times New Roman"
 
+# fontTable.xml: (name, w:altName, charset, family, pitch, panose); 86 = GB2312.  Word and WPS
+# substitute the altName when the named face is missing (仿宋_GB2312 → 仿宋 on Windows 7 and later)
+FONT_TABLE = (
+    (FANGSONG, "仿宋", "86", "modern", "fixed", "02010609030101010101"),
+    (XBS, "华文中宋", "86", "script", "variable", "02000000000000000000"),
+    (HEITI, "SimHei", "86", "modern", "fixed", "02010609060101010101"),
+    (KAITI, "楷体", "86", "modern", "fixed", "02010609030101010101"),
+    (SONGTI, "SimSun", "86", "auto", "variable", "02010600030101010101"),
+    (LATIN, "", "00", "roman", "variable", "02020603050405020304"),
+)
+
 BRIEF_MARK = "▲"
 MASTHEAD_RED = "FF0000"
 BODY_PT = 16.0
@@ -97,10 +114,18 @@ _STYLES = (
     (S_LIST, "JbList", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
     (S_BRIEF, "JbBrief", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
     (S_CREDIT, "JbCredit", KAITI, KAITI, 16, {"align": "right"}),
-    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": 480}),
+    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": 480}),  # TAIL_LINE_TW
     (S_TABLE, "JbTable", FANGSONG, LATIN, 14, {"grid": False, "line": 400}),
-    (S_FIGURE, "JbFigure", FANGSONG, LATIN, 16, {"align": "center", "line": None, "next": False}),
+    (S_FIGURE, "JbFigure", FANGSONG, LATIN, 16, {"align": "center", "line": None, "next": True}),
+    (S_CAPTION, "JbCaption", KAITI, KAITI, 14, {"align": "center", "grid": False, "line": 420}),
     (S_PAGE, "JbPageNumber", SONGTI, SONGTI, 14, {"grid": False, "line": 280}),
+)
+
+# character styles: (name, style id, east-asian face, latin face)
+_CHAR_STYLES = (
+    (C_HEI, "JbHei", HEITI, HEITI),  # lead-ins: 黑体, not bold (GB/T 9704 wants no faux bold)
+    (C_KAI, "JbKai", KAITI, KAITI),
+    (C_CREDIT, "JbCreditRun", KAITI, KAITI),  # a ▲ brief's inline credit, 楷体 as in the PDF
 )
 
 _ALIGN = {
@@ -119,11 +144,12 @@ def _setup(doc, masthead_pt: float) -> dict:
     ox.strip_theme_fonts(doc)
     ox.doc_defaults(doc, FANGSONG, LATIN, BODY_PT, LINE)
     ox.settings_zh(doc)
+    ox.font_table(doc, FONT_TABLE)
     normal = doc.styles["Normal"]
     normal.font.size = Pt(BODY_PT)  # docGrid charSpace is relative to Normal's size
     ox.set_fonts(normal, FANGSONG, LATIN)
     ox.set_lang(normal, "zh-CN")
-    ox.set_char_spacing(normal, ox.CONDENSE)  # 28 characters a line (see docx_oxml.CONDENSE)
+    ox.set_char_scale(normal, ox.SCALE)  # 28 characters a line (see docx_oxml.SCALE)
     normal.paragraph_format.widow_control = False  # 22 lines on every full page
     styles = {}
     for sname, sid, face, latin, size, opt in _STYLES:
@@ -153,14 +179,20 @@ def _setup(doc, masthead_pt: float) -> dict:
             ox.set_first_line_chars(st, 200, INDENT_TW)
         if opt.get("grid") is False:
             ox.set_snap_to_grid(st, False)
-            ox.set_char_spacing(st, 0)
+            ox.set_char_scale(st, 100)
         if "outline" in opt:
             ox.set_outline_level(st, opt["outline"])
         styles[sname] = st
+    for cname, cid, face, latin in _CHAR_STYLES:
+        cs = doc.styles.add_style(cname, WD_STYLE_TYPE.CHARACTER)
+        cs.style_id = cid
+        cs.quick_style = True
+        ox.set_fonts(cs, face, latin)
+        styles[cname] = cs
     # style-specific layout
     ed = styles[S_EDITION].paragraph_format
-    ed.left_indent = Pt(BODY_PT)  # 左空一字
-    ed.right_indent = Pt(BODY_PT)  # 右空一字
+    # 左空一字 and 右空一字 by tab stops, not indents: the red rule under it spans the full 156 mm
+    ed.tab_stops.add_tab_stop(Pt(BODY_PT), WD_TAB_ALIGNMENT.LEFT)
     ed.tab_stops.add_tab_stop(Pt(TEXT_W_PT - BODY_PT), WD_TAB_ALIGNMENT.RIGHT)
     ox.para_border(styles[S_EDITION], "bottom", sz=12, color=MASTHEAD_RED, space=4)
     tail = styles[S_TAIL].paragraph_format
@@ -168,10 +200,7 @@ def _setup(doc, masthead_pt: float) -> dict:
     tail.first_line_indent = Pt(-TAIL_PT * 2)
     tail.right_indent = Pt(TAIL_PT)  # 右空一字
     tail.tab_stops.add_tab_stop(Pt(TEXT_W_PT - TAIL_PT), WD_TAB_ALIGNMENT.RIGHT)  # 共印N份
-    tail.keep_with_next = True
     tail.keep_together = True
-    for side, sz in (("top", 8), ("between", 6), ("bottom", 8)):  # 0.35 mm / 0.25 mm / 0.35 mm
-        ox.para_border(styles[S_TAIL], side, sz=sz, color="000000", space=1)
     styles[S_TABLE].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     return styles
 
@@ -183,7 +212,7 @@ def _page(doc, styles) -> None:
     for footer, align in ((sec.footer, "right"), (sec.even_page_footer, "left")):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
-        p.style = styles[S_PAGE]
+        _style(p, styles[S_PAGE])
         p.alignment = _ALIGN[align]
         if align == "right":
             p.paragraph_format.right_indent = Pt(14)  # 空一字 at 四号
@@ -210,17 +239,38 @@ def _core(doc, issue: Issue, pub) -> None:
 
 # ---------------------------------------------------------------- content
 
+# style ids by name: python-docx looks a style up among all ~160 of the template's for
+# every paragraph or run given a style (3 ms each, half the DOCX's time); ids need no lookup
+_IDS = {name: sid for name, sid, *_ in _STYLES} | {name: cid for name, cid, *_ in _CHAR_STYLES}
+
+
+def _style(obj, style) -> None:
+    """Give a paragraph or run one of the styles defined here (a style object or a name)."""
+    ox.apply_style(obj, _IDS[style if isinstance(style, str) else style.name])
+
+
+def _add(container, style):
+    p = container.add_paragraph()
+    _style(p, style)
+    return p
+
+
+def _run(p, text: str, style: str | None = None):
+    r = p.add_run(text)
+    if style:
+        _style(r, style)
+    return r
+
+
 def _runs(p, spans: tuple[Span, ...]) -> None:
+    """Spans as runs: **bold** in the 黑体 character style, *italic* in the 楷体 one (as the PDF)."""
     for s in spans:
-        r = p.add_run(s.text)
-        if s.bold:
-            r.bold = True
-        if s.italic:
-            r.italic = True
+        style = C_HEI if s.bold else C_KAI if s.italic else None
+        _run(p, s.text, style)
 
 
 def _para(doc, style, text: str = "", spans: tuple[Span, ...] = ()):
-    p = doc.add_paragraph(style=style)
+    p = _add(doc, style)
     if text:
         p.add_run(text)
     if spans:
@@ -228,10 +278,26 @@ def _para(doc, style, text: str = "", spans: tuple[Span, ...] = ()):
     return p
 
 
+def _lines_para(doc, style, lines: list[str]):
+    """A paragraph of pre-broken lines (balanced titles): manual line breaks between them."""
+    p = _add(doc, style)
+    for i, line in enumerate(lines):
+        r = p.add_run(line)
+        if i < len(lines) - 1:
+            r.add_break()
+    return p
+
+
 def _image(doc, styles, block: Image) -> None:
     if block.path is None:
         return  # refused by check (remote/outside); never fetched
-    p = doc.add_paragraph(style=styles[S_FIGURE])
+    _picture(doc, styles, block)
+    if block.alt:
+        _para(doc, styles[S_CAPTION], block.alt)  # the caption, as the PDF's figcaption
+
+
+def _picture(doc, styles, block: Image) -> None:
+    p = _add(doc, styles[S_FIGURE])
     try:
         pic = p.add_run().add_picture(str(block.path))
     except (OSError, UnrecognizedImageError) as e:
@@ -251,6 +317,7 @@ def _table(doc, styles, block: Table) -> None:
     if not block.rows:
         return
     ncols = max(len(r) for r in block.rows)
+    align = tuple(block.align) + ("",) * ncols
     t = doc.add_table(rows=len(block.rows), cols=ncols)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     ox.table_grid(t, ox.TEXT_W)
@@ -261,10 +328,13 @@ def _table(doc, styles, block: Table) -> None:
             cell = cells[j]
             cell.width = col_w
             p = cell.paragraphs[0]
-            p.style = styles[S_TABLE]
-            r = p.add_run(row[j] if j < len(row) else "")
-            if block.header and i == 0:
-                r.bold = True
+            _style(p, styles[S_TABLE])
+            head = block.header and i == 0
+            _run(p, row[j] if j < len(row) else "", C_HEI if head else None)
+            # header cells centred; body cells as the Markdown column says (the style centres)
+            want = "center" if head else (align[j] or "left")
+            if want != "center":
+                p.alignment = _ALIGN[want]
 
 
 def _blocks(doc, styles, item: Item) -> None:
@@ -277,7 +347,7 @@ def _blocks(doc, styles, item: Item) -> None:
             _para(doc, styles[style], spans=b.spans)
         elif isinstance(b, ListBlock):
             for n, spans in enumerate(b.items, 1):
-                p = doc.add_paragraph(style=styles[S_LIST])
+                p = _add(doc, styles[S_LIST])
                 p.add_run(f"{n}." if b.ordered else "• ")
                 _runs(p, spans)
         elif isinstance(b, Table):
@@ -286,28 +356,34 @@ def _blocks(doc, styles, item: Item) -> None:
             _image(doc, styles, b)
 
 
-def _article(doc, styles, item: Item) -> None:
-    _para(doc, styles[S_TITLE], item.title)
+def _article(doc, styles, item: Item, breaker) -> None:
+    title = _lines_para(doc, styles[S_TITLE], with_break_spaces(item.title, breaker.title_lines(item.title)))
     if item.subtitle:
-        _para(doc, styles[S_SUBTITLE], printed_subtitle(item.subtitle))
+        title.paragraph_format.space_after = Pt(0)  # the subtitle follows directly, as in the PDF
+        sub = printed_subtitle(item.subtitle)
+        _lines_para(doc, styles[S_SUBTITLE], with_break_spaces(sub, breaker.subtitle_lines(sub)))
     _blocks(doc, styles, item)
     if item.credits:
+        last = doc.paragraphs[-1] if doc.paragraphs else None
+        if last is not None and last.style.name in (S_BODY, S_LIST, S_H1, S_H2):
+            last.paragraph_format.keep_with_next = True  # the credit never alone at the top of a page
         _para(doc, styles[S_CREDIT], credit_line(item.credits))
 
 
-def _brief(doc, styles, item: Item) -> None:
+def _brief(doc, styles, item: Item, breaker=None) -> None:
     """One paragraph: ▲ + text + credit; other blocks (tables, images) follow it."""
-    p = doc.add_paragraph(style=styles[S_BRIEF])
+    p = _add(doc, styles[S_BRIEF])
     p.add_run(BRIEF_MARK)
     paras = [b for b in item.blocks if isinstance(b, Paragraph)]
     text = "".join(b.text for b in paras)
     if item.title and not text.lstrip().startswith(item.title):
-        p.add_run(item.title).bold = True  # a titled brief file: the title as bold lead-in
+        _run(p, item.title, C_HEI)  # a titled brief file: the title as a 黑体 lead-in
         p.add_run("　")
     for b in paras:
         _runs(p, b.spans)
     if item.credits:
-        p.add_run(credit_line(item.credits))
+        # no break at the space between names: （地矿科/周凯 陈琳） stays whole where Word allows
+        _run(p, credit_line(item.credits).replace(" ", "\u00a0"), C_CREDIT)
     rest = [b for b in item.blocks if not isinstance(b, Paragraph)]
     if rest:
         from dataclasses import replace
@@ -318,25 +394,28 @@ def _brief(doc, styles, item: Item) -> None:
 def _masthead(doc, styles, issue: Issue, pub) -> None:
     _para(doc, styles[S_MASTHEAD], pub.name)
     _para(doc, styles[S_NUMBER], number_text(issue))
-    _para(doc, styles[S_EDITION], f"{pub.office}\t{chinese_date(issue.date)}")
+    _para(doc, styles[S_EDITION], f"\t{pub.office}\t{chinese_date(issue.date)}")
 
 
 def _editor_note(doc, styles, note: str) -> None:
     for n, text in enumerate(note_paragraphs(note)):
-        p = doc.add_paragraph(style=styles[S_NOTE])
+        p = _add(doc, styles[S_NOTE])
         if n == 0:
-            label = p.add_run("编者按：")
-            ox.set_fonts(label, HEITI, HEITI)
+            _run(p, "编者按：", C_HEI)
         p.add_run(text)
+
+
+TAIL_LINE_TW = 480  # 24 pt rows, like the PDF's 14 pt × 1.7
 
 
 def _tail(doc, styles, pub) -> None:
     """报尾: 报/送/发 rows between rules, 共印N份 right on the last row (or its own row).
 
-    One paragraph per row in the 报尾 style, which carries the rules (top and
-    bottom 0.35 mm, between rows 0.25 mm) and keeps the rows together.  It
-    follows the last item: a frame or floating table pinned to the page bottom
-    was tried, but LibreOffice 7.4 moved it to the top of a new page.
+    A one-column table (rules: top and bottom 0.35 mm, between rows 0.25 mm,
+    each drawn once, 156 mm long) inside a text box pinned to the bottom of
+    the text area of the page where the body ends (docx_oxml.bottom_text_box),
+    anchored in an empty one-point paragraph after the last item: when the
+    body leaves no room, the anchor and the 报尾 go to the next page.
     """
     rows = [f"{label}：{'，'.join(names)}。" for label, names in pub.distribution if names]
     run_text = f"（共印{pub.print_run}份）" if pub.print_run else ""
@@ -344,14 +423,39 @@ def _tail(doc, styles, pub) -> None:
         return
     if run_text and (not rows or not _fits_beside(rows[-1], run_text)):
         rows.append("")  # the print run does not fit beside the last row
+    table = doc.add_table(rows=len(rows), cols=1)
+    ox.fixed_table(table, ox.TEXT_W)
+    ox.table_rules(table, outer=8, inner=6)
+    ox.table_cell_margins(table, 0, 0)
+    lines = 0
     for i, text in enumerate(rows):
+        cell = table.rows[i].cells[0]
+        cell.width = Twips(ox.TEXT_W)
+        ox.repeat_header_row(table.rows[i], header=False)
+        p = cell.paragraphs[0]
+        _style(p, styles[S_TAIL])
         if run_text and i == len(rows) - 1:
-            if text:
-                _para(doc, styles[S_TAIL], f"{text}\t{run_text}")
-            else:
-                _para(doc, styles[S_TAIL], run_text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.add_run(f"{text}\t{run_text}" if text else run_text)
+            if not text:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         else:
-            _para(doc, styles[S_TAIL], text)
+            p.add_run(text)
+        lines += _tail_lines(text)
+    closing = _add(doc, styles[S_TAIL])  # a text box's content ends with a paragraph
+    ox.tail_anchor(closing)
+    anchor = _add(doc, styles[S_TAIL])
+    ox.tail_anchor(anchor)
+    # the box's height (LibreOffice does not grow it to its content): rows and rules (sz/8 pt)
+    height = lines * TAIL_LINE_TW + 2 * 20 + (len(rows) - 1) * 15
+    ox.bottom_text_box(anchor.add_run(), [table, closing], ox.TEXT_W, height, S_TAIL)
+
+
+def _tail_lines(row: str) -> int:
+    """Lines a 报尾 row takes (full-width characters 1 em, ASCII ½ em)."""
+    em = sum(0.5 if c.isascii() else 1.0 for c in row) * TAIL_PT
+    first = TEXT_W_PT - 2 * TAIL_PT
+    later = first - 2 * TAIL_PT
+    return 1 if em <= first else 1 + math.ceil((em - first) / later)
 
 
 def _fits_beside(row: str, run_text: str) -> bool:
@@ -372,6 +476,7 @@ def build_document(ws, issue: Issue):
     styles = _setup(doc, math.floor(masthead_size(pub.name) * 2) / 2)  # Word sizes are half points
     _page(doc, styles)
     _core(doc, issue, pub)
+    breaker = TitleBreaker(pub)
     # python-docx's template starts with no paragraphs; everything is appended in order
     _masthead(doc, styles, issue, pub)
     if issue.editor_note:
@@ -381,7 +486,7 @@ def build_document(ws, issue: Issue):
         if section.name and len(sections) > 1:  # as the PDF: a lone section needs no head
             _para(doc, styles[S_SECTION], printed_section(section.name))
         for item in section.items:
-            (_brief if item.kind == KIND_BRIEF else _article)(doc, styles, item)
+            (_brief if item.kind == KIND_BRIEF else _article)(doc, styles, item, breaker)
     _tail(doc, styles, pub)
     return doc
 

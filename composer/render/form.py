@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 from composer.model import Issue
+from composer.render.justify import balance
 
 TEXT_WIDTH = 156 * 72 / 25.4  # 442.205 pt: the 版心 measure (GB/T 9704)
 BODY_SIZE = 16.0  # 三号
 MASTHEAD_MAX = 42.0  # 初号
+TITLE_SIZE = 22.0  # 二号
 
 
 def number_text(issue: Issue) -> str:
@@ -27,6 +29,39 @@ def masthead_size(name: str) -> float:
     """初号 (42 pt), shrunk so the name fits the measure less one character each side."""
     n = max(len(name), 1)
     return min(MASTHEAD_MAX, (TEXT_WIDTH - 2 * BODY_SIZE) / n)
+
+
+class TitleBreaker:
+    """Article titles in balanced lines (梯形/菱形), subtitles broken at their spaces.
+
+    Both renderers print these lines: the PDF with <br>, the DOCX with manual
+    line breaks, so Word and the PDF wrap a title alike.
+    """
+
+    def __init__(self, pub, measurer=None):
+        from composer import fonts
+
+        self.measure = (measurer or fonts.Measurer(pub)).em
+
+    def title_lines(self, title: str) -> list[str]:
+        return balance(title, self.measure, width=TEXT_WIDTH, size=TITLE_SIZE, role="title")
+
+    def subtitle_lines(self, subtitle: str) -> list[str]:
+        return balance(subtitle, self.measure, width=TEXT_WIDTH, size=BODY_SIZE, role="kai", spaces_only=True)
+
+
+def with_break_spaces(text: str, lines: list[str]) -> list[str]:
+    """``lines`` of ``text``, each that was broken at a space keeping it at its end.
+
+    The DOCX writes them before its line breaks: Word does not count a line's
+    trailing space when centring, and a DOCX read back joins the lines with it.
+    """
+    flat = " ".join(text.split())
+    out, pos = [], 0
+    for line in lines:
+        pos = flat.find(line, pos) + len(line) if flat.find(line, pos) >= 0 else pos
+        out.append(line + " " if pos < len(flat) and flat[pos] == " " else line)
+    return out
 
 
 def _join_lines(text: str) -> str:
@@ -63,3 +98,8 @@ S_TAIL = "报尾"
 S_TABLE = "表格"  # cells of Markdown tables
 S_FIGURE = "图片"  # paragraphs holding an image
 S_PAGE = "页码"  # footer page numbers
+S_CAPTION = "图注"  # a picture's caption (its Markdown alt text)
+# character styles: 黑体 for bold lead-ins (**…**), 楷体 for *…*, and the inline ▲ credit
+C_HEI = "黑体字"
+C_KAI = "楷体字"
+C_CREDIT = "署名字"

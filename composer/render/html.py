@@ -38,7 +38,14 @@ from composer.model import (
     chinese_date,
     credit_line,
 )
-from composer.render.form import BODY_SIZE, TEXT_WIDTH, masthead_size, note_paragraphs, number_text
+from composer.render.form import (
+    BODY_SIZE,
+    TEXT_WIDTH,
+    TitleBreaker,
+    masthead_size,
+    note_paragraphs,
+    number_text,
+)
 from composer.render.justify import Run, break_lines
 
 TEMPLATE = "bulletin.html.j2"
@@ -99,8 +106,11 @@ class _Paragraphs:
         # spacing is not the grid's carries its own letter-spacing
         out = []
         for i, line in enumerate(lines):
-            spacing = line.spacing(TEXT_WIDTH - (INDENT if i == 0 and indent else 0.0))
+            width = TEXT_WIDTH - (INDENT if i == 0 and indent else 0.0)
+            spacing = line.spacing(width)
             inner = "".join(self._piece(p) for p in line.pieces)
+            if line.right:  # a credit on its own line: pushed flush right
+                inner = f'<span class="push" style="margin-left:{max(0.0, width - line.natural):.3f}pt">{inner}</span>'
             if abs(spacing - GRID_SPACING) < 0.0005:
                 out.append(inner)
             else:
@@ -141,20 +151,39 @@ def _image(b: Image, issue: Issue, variant: str) -> dict:
     return view
 
 
+def _credit_paragraph(item, variant: str) -> int | None:
+    """Index of the paragraph whose lines end with the item's credit, or None (a credit paragraph).
+
+    A brief's credit closes its last paragraph, inline.  In print, an article's
+    credit is the last line of its last block when that is a paragraph: never
+    parted from the text above it (widows: 2).
+    """
+    blocks = list(item.blocks)
+    if not item.credits:
+        return None
+    if item.kind == KIND_BRIEF:
+        return _last_para(blocks)
+    if variant == "print" and blocks and isinstance(blocks[-1], Paragraph):
+        return len(blocks) - 1
+    return None
+
+
 def _blocks(item, issue: Issue, paras: _Paragraphs, variant: str) -> list[dict]:
     brief = item.kind == KIND_BRIEF
     out: list[dict] = []
     blocks = list(item.blocks)
     first_para = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
+    credit_at = _credit_paragraph(item, variant)
     for i, b in enumerate(blocks):
         if isinstance(b, Paragraph):
             runs = _runs(b.spans)
             if brief and i == first_para:
                 runs = [Run("▲", "body", "")] + runs
-                # the credit closes the brief's last paragraph, inline
-            if brief and item.credits and i == _last_para(blocks):
-                runs = runs + [Run(credit_line(item.credits), "kai", "credit-inline", keep=True)]
-            out.append({"type": "p", "cls": "brief-text" if brief else "", "html": paras.html(runs)})
+            cls = "brief-text" if brief else ""
+            if i == credit_at:
+                runs = runs + [Run(credit_line(item.credits), "kai", "credit-inline", credit=True, own_line=not brief)]
+                cls = (cls + " with-credit").strip()
+            out.append({"type": "p", "cls": cls, "html": paras.html(runs)})
         elif isinstance(b, Heading):
             role = "heading" if b.level <= 2 else "kai" if b.level == 3 else "body"
             runs = [Run(s.text, role, "") for s in b.spans]
@@ -167,7 +196,9 @@ def _blocks(item, issue: Issue, paras: _Paragraphs, variant: str) -> list[dict]:
         elif isinstance(b, Table):
             rows = [tuple(r) for r in b.rows]
             head = rows[0] if b.header and rows else ()
-            out.append({"type": "table", "head": head, "rows": rows[1:] if head else rows})
+            align = [f"al-{a}" if a in ("center", "right") else "" for a in b.align]
+            out.append({"type": "table", "head": head, "rows": rows[1:] if head else rows,
+                        "align": align + [""] * max(0, max((len(r) for r in rows), default=0) - len(align))})
         elif isinstance(b, Image):
             out.append(_image(b, issue, variant))
     return out
@@ -204,6 +235,17 @@ def _tail_rows(pub) -> list[dict]:
     return rows
 
 
+TAIL_WRAP = 'class="tail-wrap"'  # the 报尾 wrapper as the template writes it (no variant class)
+
+
+def with_tail(page: str, cls: str) -> str:
+    """The print page with a class on the 报尾 wrapper ("tail-break"): a second layout
+    pass needs only this, not a second rendering (render/pdf.py)."""
+    if page.count(TAIL_WRAP) != 1:
+        raise ValueError("the layout's template has no single 报尾 wrapper")
+    return page.replace(TAIL_WRAP, f'class="tail-wrap {cls}"')
+
+
 def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = False) -> str:
     """The issue as one HTML page (``variant`` "preview" or "print")."""
     if variant not in ("preview", "print"):
@@ -217,6 +259,10 @@ def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = Fal
     if prepared:
         css = fonts.font_face_rules(pub) + "\n" + css
     paras = _Paragraphs(pub, variant)
+    breaker = TitleBreaker(pub, paras.measurer) if variant == "print" else None
+
+    def lines(texts: list[str]) -> Markup:
+        return Markup("<br>").join(escape(t) for t in texts)
 
     note = []
     for k, text in enumerate(note_paragraphs(issue.editor_note)):
@@ -229,9 +275,12 @@ def render(ws, issue: Issue, *, variant: str = "preview", tail_break: bool = Fal
         for it in sec.items:
             items.append({
                 "kind": "brief" if it.kind == KIND_BRIEF else "article",
-                "title": it.title,
-                "subtitle": printed_subtitle(it.subtitle) if it.subtitle else "",
-                "credit": credit_line(it.credits) if it.credits else "",
+                # print: balanced lines (form.TitleBreaker); preview: the browser balances (CSS)
+                "title": lines(breaker.title_lines(it.title)) if breaker else it.title,
+                "subtitle": (lines(breaker.subtitle_lines(printed_subtitle(it.subtitle))) if breaker
+                             else printed_subtitle(it.subtitle)) if it.subtitle else "",
+                # a credit not printed at the end of the last paragraph gets its own
+                "credit": credit_line(it.credits) if it.credits and _credit_paragraph(it, variant) is None else "",
                 "blocks": _blocks(it, issue, paras, variant),
             })
         sections.append({"name": sec.name, "head": printed_section(sec.name), "entries": items})

@@ -1,8 +1,13 @@
 """Issue → print PDF: the print variant of render/html.py, laid out by formats/pdf_engine.
 
-Two passes only when needed (LAYOUT §5.2): the 报尾 is pinned to the bottom of
-the page where the body ends; if the body reaches below the 报尾's top, the
-page is laid out again with the 报尾 on a page of its own.
+The 报尾 sits at the bottom of the page where the body ends (LAYOUT §5.2), in one
+layout pass: an invisible copy in the flow reserves its room in tight rows, and
+two visible copies, in normal and in tight rows, are pinned to the bottom of the
+page where that room fell.  The normal one is kept when it clears the body, the
+tight one when only it does; when even the tight room did not fit, it fell on a
+page of its own and the normal one is kept there.  A second pass (the 报尾 on a
+page of its own) only when the pinned copy would still overlap the body, or for
+a layout whose template has no tight copy.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from composer.render import html
 
 END_ID = "jb-end"
 TAIL_ID = "jb-tail"
+TIGHT_ID = "jb-tail-tight"
 TAIL_GAP_PT = 4.0  # white space kept between the body's last line and the 报尾's first rule
 
 
@@ -28,8 +34,8 @@ def metadata(pub, issue: Issue) -> dict:
 
 
 def _tail_overlaps(rendered) -> bool:
-    """True when the 报尾 would not sit below the body on the last page."""
-    tail = rendered.anchor(TAIL_ID)
+    """True when the 报尾 would not sit below the body on the last page (even in tight rows)."""
+    tail = rendered.anchor(TIGHT_ID) or rendered.anchor(TAIL_ID)
     end = rendered.anchor(END_ID)
     if tail is None or end is None:
         return False
@@ -38,6 +44,17 @@ def _tail_overlaps(rendered) -> bool:
     if tail_page != rendered.page_count - 1:
         return True
     return end_page > tail_page or (end_page == tail_page and end_bottom > tail_top - TAIL_GAP_PT)
+
+
+def _keep_one_tail(rendered) -> None:
+    """Keep the pinned 报尾 in normal rows if it clears the body, else the tight one."""
+    tight = rendered.anchor(TIGHT_ID)
+    if tight is None:
+        return
+    tail, end = rendered.anchor(TAIL_ID), rendered.anchor(END_ID)
+    normal_fits = (tail is None or end is None or end[0] < tail[0]
+                   or end[1][3] <= tail[1][1] - TAIL_GAP_PT)
+    rendered.drop(TIGHT_ID if normal_fits else TAIL_ID)
 
 
 def _fail(issue: Issue, problems: list[str]) -> JianbaoError:
@@ -66,11 +83,12 @@ def render(ws, issue: Issue) -> bytes:
     if cache:
         roots.append(cache / "fonts")
     try:
-        doc = pdf_engine.render_document(html.render(ws, issue, variant="print"),
-                                         base_url=issue.path, allowed_roots=roots)
+        page = html.render(ws, issue, variant="print")
+        doc = pdf_engine.render_document(page, base_url=issue.path, allowed_roots=roots)
         if _tail_overlaps(doc):
-            doc = pdf_engine.render_document(html.render(ws, issue, variant="print", tail_break=True),
-                                             base_url=issue.path, allowed_roots=roots)
+            doc = pdf_engine.render_document(html.with_tail(page, "tail-break"), base_url=issue.path,
+                                             allowed_roots=roots)
+        _keep_one_tail(doc)
         return doc.write_pdf(metadata(pub, issue))
     except pdf_engine.RenderError as e:
         raise _fail(issue, e.problems) from None
