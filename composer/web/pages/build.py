@@ -1,0 +1,181 @@
+"""Build an issue's PDF and DOCX from the workbench, with the PDF engine kept warm.
+
+``jianbao build`` pays for Python, WeasyPrint's import and the fonts' first load on
+every run.  The server pays once: :func:`warm_up` imports the engine and renders
+one issue in a background thread the first time an editor opens an issue; later
+builds render in this process (one at a time: :data:`_ENGINE_LOCK`), through the
+very same ``composer.commands.build.build`` as the CLI — only the forked PDF
+worker is replaced by :class:`InProcessPdf`, which renders in a thread here.
+
+The outputs land in ``build/<issue>/`` (never committed); the PDF's pages are
+shown as PNG pictures drawn on demand, page by page as the browser scrolls to them
+(pdftoppm, when poppler-utils is installed), or else in an ``<iframe>``; the DOCX
+is offered for download.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import threading
+import time
+
+from starlette.responses import FileResponse, RedirectResponse
+
+from composer.diagnostics import JianbaoError
+from composer.web import views
+
+log = logging.getLogger("jianbao.web")
+
+_ENGINE_LOCK = threading.RLock()  # one render (PDF or DOCX) at a time in this process
+_warm_started = False
+_warm_done = threading.Event()
+PAGE_DPI = 60  # page pictures: readable on screen, ~40 KB each
+PAGE_PNG = re.compile(r"^page-(\d+)\.png$")
+
+
+def warm_up(ws) -> None:
+    """Import WeasyPrint and render the newest issue once, in the background (once per process)."""
+    global _warm_started
+    if _warm_started:
+        return
+    _warm_started = True
+    dirs = ws.issue_dirs()
+
+    def run():
+        t = time.perf_counter()
+        try:
+            from composer.commands.check import load_checked
+            from composer.formats import pdf_engine  # noqa: F401  (the slow import)
+            from composer.render import pdf
+
+            if dirs:
+                issue, diags = load_checked(ws, dirs[-1])
+                if issue is not None:
+                    with _ENGINE_LOCK:
+                        pdf.render(ws, issue)
+        except Exception as e:  # a broken issue or engine shows when the editor builds
+            log.info("PDF warm-up: %s", e)
+        finally:
+            _warm_done.set()
+            log.info("PDF engine warm after %.2f s", time.perf_counter() - t)
+
+    threading.Thread(target=run, name="jianbao-pdf-warm-up", daemon=True).start()
+
+
+class InProcessPdf:
+    """The PdfWorker interface of composer.commands.build, rendering here, in the warm engine.
+
+    It renders at once in ``start`` (not overlapped with the DOCX: the renderers share
+    font and shaping caches that are not meant for two threads at a time).
+    """
+
+    def __init__(self):
+        self._pdf: bytes | None = None
+
+    def start(self, ws, issue) -> None:
+        from composer.commands.build import render
+
+        with _ENGINE_LOCK:
+            self._pdf = render(ws, issue, "pdf")
+
+    def result(self) -> bytes:
+        return self._pdf
+
+    def cancel(self) -> None:
+        pass
+
+
+def build_issue(ws, issue_dir) -> dict:
+    """Build PDF + DOCX of ``issue_dir`` into build/<id>/ — the CLI's build, with the warm engine."""
+    from composer.commands.build import build
+
+    t = time.perf_counter()
+    with _ENGINE_LOCK:
+        paths, diags = build(ws, issue_dir, None, ["pdf", "docx"], worker=InProcessPdf())
+    seconds = time.perf_counter() - t
+    if not paths:
+        raise JianbaoError("这一期有错误，没有生成文件；请先改正下列问题。", tuple(d for d in diags if d.is_error))
+    shutil.rmtree(paths[0].parent / "pages", ignore_errors=True)  # pictures of the previous PDF
+    return {"seconds": seconds, "pages": page_count(paths[0]), "warnings": [d for d in diags if not d.is_error]}
+
+
+def page_count(pdf) -> int:
+    """The PDF's page count (WeasyPrint writes one ``/Type /Page`` object per page)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
+
+
+_PICTURES = threading.BoundedSemaphore(2)  # pdftoppm processes at a time (the page loads them lazily)
+
+
+def page_picture(pdf, n: int):
+    """build/<id>/pages/page-N.png, drawn from the PDF on first request (None without pdftoppm)."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        return None
+    png = pdf.parent / "pages" / f"page-{n}.png"
+    if png.is_file() and png.stat().st_mtime >= pdf.stat().st_mtime:
+        return png
+    png.parent.mkdir(parents=True, exist_ok=True)
+    with _PICTURES:
+        tmp = png.with_name(f".page-{n}-{threading.get_ident()}")
+        subprocess.run([exe, "-r", str(PAGE_DPI), "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf), str(tmp)],
+                       check=True, capture_output=True, timeout=60)
+        tmp.with_suffix(".png").replace(png)
+    return png
+
+
+def _outputs(ws, issue_id: str) -> dict:
+    out = ws.root / "build" / issue_id
+    files = {ext: out / f"{issue_id}.{ext}" for ext in ("pdf", "docx")}
+    found = {ext: p for ext, p in files.items() if p.is_file()}
+    pages = list(range(1, page_count(found["pdf"]) + 1)) if "pdf" in found and shutil.which("pdftoppm") else []
+    return {"pages": pages, **found}
+
+
+def build_view(request):
+    ws = views.workspace(request)
+    d = views.issue_dir(ws, request.path_params["issue_id"])
+    warm_up(ws)
+    report = request.session.pop("build_report", None)
+    return views.page(request, "issue_build.html", issue_id=d.name, outputs=_outputs(ws, d.name), report=report,
+                      engine_warm=_warm_done.is_set())
+
+
+def build_run(request):
+    ws = views.workspace(request)
+    d = views.issue_dir(ws, request.path_params["issue_id"])
+    report = build_issue(ws, d)
+    request.session["build_report"] = {"seconds": round(report["seconds"], 2), "pages": report["pages"],
+                                       "warnings": len(report["warnings"])}
+    return RedirectResponse(f"/issues/{d.name}/build", status_code=303)
+
+
+def output_file(request):
+    """A file of build/<issue>/: only the names the build writes, looked up among existing files."""
+    ws = views.workspace(request)
+    d = views.issue_dir(ws, request.path_params["issue_id"])
+    name = request.path_params["name"]
+    outputs = _outputs(ws, d.name)
+    if (m := PAGE_PNG.match(name)) and int(m[1]) in outputs["pages"]:
+        png = page_picture(outputs["pdf"], int(m[1]))
+        if png is None:
+            raise views.NotFound(name)
+        return FileResponse(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+    for ext, media in (("pdf", "application/pdf"),
+                       ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")):
+        if name == f"{d.name}.{ext}" and ext in outputs:
+            disposition = "attachment" if ext == "docx" else "inline"
+            return FileResponse(outputs[ext], media_type=media, filename=name, content_disposition_type=disposition,
+                                headers={"Cache-Control": "no-store"})
+    raise views.NotFound(name)
+
+
+def routes(route) -> list:
+    return [
+        route("/issues/{issue_id}/build", build_view, "issues.view", nav="issues"),
+        route("/issues/{issue_id}/build", build_run, "issues.build", methods=("POST",), name="build_run"),
+        route("/issues/{issue_id}/build/{name}", output_file, "issues.view"),
+    ]
