@@ -264,19 +264,32 @@ def _label(item: Item) -> str:
     return f"「{title[:24]}{'…' if len(title) > 24 else ''}」"
 
 
+_KEY_ORDER = ("title", "subtitle", "kind", "units", "authors", "credits", "section", "order", "category", "tags")
+
+
 def _set(data, key: str, value) -> None:
+    """Set (or with an empty value remove) ``key``; a new key goes where an editor would write it."""
     if value in (None, ""):
         data.pop(key, None)
-    else:
+    elif key in data or key not in _KEY_ORDER:
         data[key] = value
+    else:
+        before = _KEY_ORDER[: _KEY_ORDER.index(key)]
+        keys = list(data)
+        pos = max((keys.index(k) + 1 for k in before if k in data), default=0)
+        data.insert(pos, key, value)
 
 
 def _set_list(data, key: str, values: list[str]) -> None:
     old = data.get(key)
-    if isinstance(old, list):  # keep the list's style (flow or block) and its comments
-        old[:] = values
+    if isinstance(old, list):  # keep the list's style (flow or block) and the comments of unchanged entries
+        for i, v in enumerate(values[: len(old)]):
+            if old[i] != v:
+                old[i] = v
+        del old[len(values):]
+        old.extend(values[len(old):])
     else:
-        data[key] = yamlsrc.flow(values)
+        _set(data, key, yamlsrc.flow(values))
 
 
 def credit_labels(text: str) -> list[str]:

@@ -91,6 +91,7 @@ def test_drag_reorders_items_and_preview_follows(make_ws, live_server, page):
     page.mouse.move(box_t["x"] + 10, box_t["y"] + 2, steps=4)
     page.mouse.up()
 
+    expect(page.locator("#items tr.item").first).to_have_attribute("data-key", "02-second.md")
     expect(page.locator("#items-message")).to_contain_text("调整顺序")
     assert keys()[:2] == ["02-second.md", "01-article.md"]
     second = (root / "issues/2024-03/02-second.md").read_text(encoding="utf-8")

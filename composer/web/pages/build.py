@@ -103,8 +103,13 @@ def build_issue(ws, issue_dir) -> dict:
 
 
 def page_count(pdf) -> int:
-    """The PDF's page count (WeasyPrint writes one ``/Type /Page`` object per page)."""
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
+    """The PDF's page count from poppler's pdfinfo (0 when it is not installed)."""
+    exe = shutil.which("pdfinfo")
+    if exe is None:
+        return 0
+    out = subprocess.run([exe, str(pdf)], capture_output=True, text=True, timeout=30).stdout
+    m = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    return int(m[1]) if m else 0
 
 
 _PICTURES = threading.BoundedSemaphore(2)  # pdftoppm processes at a time (the page loads them lazily)

@@ -41,7 +41,12 @@
   function refreshItems() {
     if (!wrap || dragging) return;
     fetch("/issues/" + issue + "/items").then(function (r) {
-      if (r.ok && !dragging) return r.text().then(function (html) { wrap.innerHTML = html; bindSortable(); });
+      if (r.ok && !dragging) return r.text().then(function (html) {
+        var message = document.getElementById("items-message");  // the last drag's outcome stays in view
+        wrap.innerHTML = html;
+        if (message && !document.getElementById("items-message")) wrap.insertBefore(message, wrap.firstChild);
+        bindSortable();
+      });
     });
   }
 
