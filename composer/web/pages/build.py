@@ -1,11 +1,13 @@
 """Build an issue's PDF and DOCX from the workbench, with the PDF engine kept warm.
 
 ``jianbao build`` pays for Python, WeasyPrint's import and the fonts' first load on
-every run.  The server pays once: :func:`warm_up` imports the engine and renders
-one issue in a background thread the first time an editor opens an issue; later
-builds render in this process (one at a time: :data:`_ENGINE_LOCK`), through the
-very same ``composer.commands.build.build`` as the CLI — only the forked PDF
-worker is replaced by :class:`InProcessPdf`, which renders in a thread here.
+every run.  The server pays once: :func:`warm_up` starts a persistent PDF process
+(:class:`PdfEngine`, spawned: a clean interpreter, no threads inherited) that imports
+WeasyPrint and renders the newest issue once, the first time an editor opens an
+issue.  A build then goes through the very same ``composer.commands.build.build``
+as the CLI — only the forked one-shot PDF worker is replaced by :class:`WarmPdf`,
+which hands the checked issue to the warm process; this process renders the DOCX
+meanwhile (two cores, like the CLI).  Builds run one at a time (:data:`_BUILD_LOCK`).
 
 The outputs land in ``build/<issue>/`` (never committed); the PDF's pages are
 shown as PNG pictures drawn on demand, page by page as the browser scrolls to them
@@ -16,11 +18,13 @@ is offered for download.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
 import shutil
 import subprocess
 import threading
 import time
+import traceback
 
 from starlette.responses import FileResponse, RedirectResponse
 
@@ -29,33 +33,91 @@ from composer.web import views
 
 log = logging.getLogger("jianbao.web")
 
-_ENGINE_LOCK = threading.RLock()  # one render (PDF or DOCX) at a time in this process
-_warm_started = False
+_BUILD_LOCK = threading.RLock()  # one build (and one use of the engine) at a time
+_engine: PdfEngine | None = None
 _warm_done = threading.Event()
 PAGE_DPI = 60  # page pictures: readable on screen, ~40 KB each
 PAGE_PNG = re.compile(r"^page-(\d+)\.png$")
 
 
+def _pdf_server(conn) -> None:
+    """The warm process: import the engine once, then render every (ws, issue) it is sent."""
+    from composer.commands.build import render
+    from composer.formats import pdf_engine  # noqa: F401  (the slow import, once)
+
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            ws, issue = job
+            conn.send(("ok", render(ws, issue, "pdf")))
+        except JianbaoError as e:
+            conn.send(("error", (str(e), e.diagnostics)))
+        except BaseException as e:  # a bug: hand its traceback to the server
+            conn.send(("bug", "".join(traceback.format_exception(e))))
+
+
+class PdfEngine:
+    """A persistent process rendering PDFs with WeasyPrint already imported and its fonts loaded."""
+
+    def __init__(self):
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_pdf_server, args=(child,), name="jianbao-pdf", daemon=True)
+        self._proc.start()
+        child.close()
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.is_alive()
+
+    def send(self, ws, issue) -> None:
+        self._conn.send((ws, issue))
+
+    def receive(self) -> bytes:
+        try:
+            status, payload = self._conn.recv()
+        except EOFError:
+            raise JianbaoError(f"the PDF renderer stopped unexpectedly (exit code {self._proc.exitcode})") from None
+        if status == "error":
+            raise JianbaoError(payload[0], payload[1])
+        if status == "bug":
+            raise RuntimeError("PDF rendering failed in the PDF process:\n" + payload)
+        return payload
+
+
+def engine() -> PdfEngine:
+    """The warm engine, started (again) when missing or dead."""
+    global _engine
+    with _BUILD_LOCK:
+        if _engine is None or not _engine.alive:
+            _engine = PdfEngine()
+        return _engine
+
+
 def warm_up(ws) -> None:
-    """Import WeasyPrint and render the newest issue once, in the background (once per process)."""
-    global _warm_started
-    if _warm_started:
-        return
-    _warm_started = True
+    """Start the PDF process and render the newest issue once, in the background (once per server)."""
+    global _engine
+    with _BUILD_LOCK:
+        if _engine is not None:
+            return
+        _engine = PdfEngine()
     dirs = ws.issue_dirs()
 
     def run():
         t = time.perf_counter()
         try:
             from composer.commands.check import load_checked
-            from composer.formats import pdf_engine  # noqa: F401  (the slow import)
-            from composer.render import pdf
 
-            if dirs:
-                issue, diags = load_checked(ws, dirs[-1])
+            with _BUILD_LOCK:
+                issue = load_checked(ws, dirs[-1])[0] if dirs else None
                 if issue is not None:
-                    with _ENGINE_LOCK:
-                        pdf.render(ws, issue)
+                    _engine.send(ws, issue)
+                    _engine.receive()
         except Exception as e:  # a broken issue or engine shows when the editor builds
             log.info("PDF warm-up: %s", e)
         finally:
@@ -65,27 +127,28 @@ def warm_up(ws) -> None:
     threading.Thread(target=run, name="jianbao-pdf-warm-up", daemon=True).start()
 
 
-class InProcessPdf:
-    """The PdfWorker interface of composer.commands.build, rendering here, in the warm engine.
-
-    It renders at once in ``start`` (not overlapped with the DOCX: the renderers share
-    font and shaping caches that are not meant for two threads at a time).
-    """
+class WarmPdf:
+    """The PdfWorker interface of composer.commands.build, served by the warm :class:`PdfEngine`."""
 
     def __init__(self):
-        self._pdf: bytes | None = None
+        self._engine = engine()
+        self._pending = False
 
     def start(self, ws, issue) -> None:
-        from composer.commands.build import render
-
-        with _ENGINE_LOCK:
-            self._pdf = render(ws, issue, "pdf")
+        self._engine.send(ws, issue)
+        self._pending = True
 
     def result(self) -> bytes:
-        return self._pdf
+        self._pending = False
+        return self._engine.receive()
 
     def cancel(self) -> None:
-        pass
+        if self._pending:  # read the answer, so the next build does not get this one
+            self._pending = False
+            try:
+                self._engine.receive()
+            except Exception:
+                pass
 
 
 def build_issue(ws, issue_dir) -> dict:
@@ -93,8 +156,8 @@ def build_issue(ws, issue_dir) -> dict:
     from composer.commands.build import build
 
     t = time.perf_counter()
-    with _ENGINE_LOCK:
-        paths, diags = build(ws, issue_dir, None, ["pdf", "docx"], worker=InProcessPdf())
+    with _BUILD_LOCK:
+        paths, diags = build(ws, issue_dir, None, ["pdf", "docx"], worker=WarmPdf())
     seconds = time.perf_counter() - t
     if not paths:
         raise JianbaoError("这一期有错误，没有生成文件；请先改正下列问题。", tuple(d for d in diags if d.is_error))
