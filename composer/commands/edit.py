@@ -122,7 +122,7 @@ def _front(text: str, rel: str):
     fm_text, body, body_line = yamlsrc.split_front_matter(text)
     if fm_text is None:
         return "---\n", yamlsrc.new_map(), "---\n", text
-    data, diags = yamlsrc.parse(fm_text, rel, line_offset=1, code="J201")
+    data, diags = yamlsrc.parse_for_edit(fm_text, rel, line_offset=1, code="J201")
     if diags:
         raise JianbaoError(f"{diags[0].source}: the front matter does not parse; fix the file first", tuple(diags))
     if data is None:
@@ -285,7 +285,8 @@ def _set_list(data, key: str, values: list[str]) -> None:
     if isinstance(old, list):  # keep the list's style (flow or block) and the comments of unchanged entries
         for i, v in enumerate(values[: len(old)]):
             if old[i] != v:
-                old[i] = v
+                quoted = type(old[i]) if isinstance(old[i], str) and type(old[i]) is not str else str
+                old[i] = quoted(v)  # written with the quotes the entry it replaces had
         del old[len(values):]
         old.extend(values[len(old):])
     else:

@@ -2,7 +2,7 @@
 
 ``jianbao build`` pays for Python, WeasyPrint's import and the fonts' first load on
 every run.  The server pays once: :func:`warm_up` starts a persistent PDF process
-(:class:`PdfEngine`, spawned: a clean interpreter, no threads inherited) that imports
+(:class:`PdfEngine`: a clean interpreter, composer.web.pdf_process) that imports
 WeasyPrint and renders the newest issue once, the first time an editor opens an
 issue.  A build then goes through the very same ``composer.commands.build.build``
 as the CLI — only the forked one-shot PDF worker is replaced by :class:`WarmPdf`,
@@ -18,13 +18,14 @@ is offered for download.
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import os
 import re
 import shutil
 import subprocess
 import threading
+import sys
 import time
-import traceback
+from multiprocessing.connection import Connection
 
 from starlette.responses import FileResponse, RedirectResponse
 
@@ -40,49 +41,32 @@ PAGE_DPI = 60  # page pictures: readable on screen, ~40 KB each
 PAGE_PNG = re.compile(r"^page-(\d+)\.png$")
 
 
-def _pdf_server(conn) -> None:
-    """The warm process: import the engine once, then render every (ws, issue) it is sent."""
-    from composer.commands.build import render
-    from composer.formats import pdf_engine  # noqa: F401  (the slow import, once)
-
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        try:
-            ws, issue = job
-            conn.send(("ok", render(ws, issue, "pdf")))
-        except JianbaoError as e:
-            conn.send(("error", (str(e), e.diagnostics)))
-        except BaseException as e:  # a bug: hand its traceback to the server
-            conn.send(("bug", "".join(traceback.format_exception(e))))
-
-
 class PdfEngine:
-    """A persistent process rendering PDFs with WeasyPrint already imported and its fonts loaded."""
+    """A persistent process (composer.web.pdf_process) rendering PDFs with WeasyPrint already imported."""
 
     def __init__(self):
-        ctx = multiprocessing.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_pdf_server, args=(child,), name="jianbao-pdf", daemon=True)
-        self._proc.start()
-        child.close()
+        self._proc = subprocess.Popen([sys.executable, "-m", "composer.web.pdf_process"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, close_fds=True)
+        self._send = Connection(os.dup(self._proc.stdin.fileno()), readable=False)
+        self._recv = Connection(os.dup(self._proc.stdout.fileno()), writable=False)
+        self._proc.stdin.close()
+        self._proc.stdout.close()
 
     @property
     def alive(self) -> bool:
-        return self._proc.is_alive()
+        return self._proc.poll() is None
 
     def send(self, ws, issue) -> None:
-        self._conn.send((ws, issue))
+        try:
+            self._send.send((ws, issue))
+        except OSError:
+            raise JianbaoError(f"the PDF renderer stopped unexpectedly (exit code {self._proc.poll()})") from None
 
     def receive(self) -> bytes:
         try:
-            status, payload = self._conn.recv()
-        except EOFError:
-            raise JianbaoError(f"the PDF renderer stopped unexpectedly (exit code {self._proc.exitcode})") from None
+            status, payload = self._recv.recv()
+        except (EOFError, OSError):
+            raise JianbaoError(f"the PDF renderer stopped unexpectedly (exit code {self._proc.poll()})") from None
         if status == "error":
             raise JianbaoError(payload[0], payload[1])
         if status == "bug":

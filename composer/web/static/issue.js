@@ -54,6 +54,28 @@
     if (frame && frame.contentWindow) frame.contentWindow.location.reload();  // keeps the scroll position
   }
 
+  // the item editor: keep the edited item in view in the preview (found by its title)
+  function showItem() {
+    var needle = frame && frame.dataset.find;
+    var doc = frame && frame.contentDocument;
+    if (!needle || !doc) return;
+    var norm = function (t) { return t.replace(/[\s\u200b\u00ad]/g, ""); };
+    needle = norm(needle);
+    var found = Array.prototype.find.call(doc.querySelectorAll("h1, h2, h3, h4, p"), function (el) {
+      return norm(el.textContent).indexOf(needle) >= 0;
+    });
+    if (found) {
+      var win = frame.contentWindow;  // scroll the preview only, never the editor's page
+      win.scrollTo(0, found.getBoundingClientRect().top + win.scrollY - frame.clientHeight / 4);
+      found.style.outline = "3px solid rgba(204, 0, 0, .35)";
+      found.style.outlineOffset = "4px";
+    }
+  }
+  if (frame) {
+    frame.addEventListener("load", showItem);
+    if (frame.contentDocument && frame.contentDocument.readyState === "complete") showItem();
+  }
+
   if (window.EventSource) {
     var events = new EventSource("/issues/" + issue + "/events");
     events.addEventListener("change", function () { reloadPreview(); refreshItems(); });
