@@ -105,6 +105,13 @@ def find(issue: Issue, key: ItemKey) -> Item:
     raise UnknownItem(key)
 
 
+def files_without_items(issue: Issue) -> list[str]:
+    """Item files of the issue that gave no item (a front matter that does not parse, an empty briefs file):
+    the workbench offers their source for repair."""
+    used = {Path(it.source.path).name for it in issue.items}
+    return [p.name for p in item_files(issue.path) if p.name not in used]
+
+
 def _path(issue: Issue, name: str) -> Path:
     """The item file ``name`` of the issue, looked up among its files (never joined blindly)."""
     for p in item_files(issue.path):

@@ -138,3 +138,18 @@ def test_events_report_a_save_within_300_ms(make_ws, live_server):
     conn.close()
     assert "01-article.md" in line.decode()
     assert elapsed < 0.3
+
+
+def test_a_file_that_does_not_load_can_be_repaired_in_its_source(make_ws):
+    broken = "---\ntitle: 我市创新开展先登记后供地\nunits: [利用科\n---\n正文。\n"
+    root = make_ws({ARTICLE: broken})
+    c = client(root)
+    page = c.get("/issues/2024-03").text
+    assert 'href="/issues/2024-03/items/01-article.md">01-article.md</a>' in page and "J201" in page
+    editor = c.get("/issues/2024-03/items/01-article.md")
+    assert editor.status_code == 200 and "units: [利用科\n---" in editor.text
+    fixed = broken.replace("[利用科\n", "[利用科]\n")
+    r = c.post("/issues/2024-03/items/01-article.md", data={"action": "source", "raw": fixed, "csrf_token": token(c)},
+               follow_redirects=False)
+    assert r.status_code == 303 and (root / ARTICLE).read_text(encoding="utf-8") == fixed
+    assert 'data-key="01-article.md"' in c.get("/issues/2024-03").text

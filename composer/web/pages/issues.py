@@ -93,8 +93,11 @@ def _issue_context(request) -> dict:
                 rows.append({"n": number, "key": str(key), "url": _item_url(d.name, key), "item": it,
                              "file": key.file, "chars": _chars(it), "diagnostics": by_item.get(id(it), [])})
         groups.append({"section": s, "rows": rows})
+    from composer.commands.edit import ItemKey, files_without_items
+
+    broken = [{"file": f, "url": _item_url(d.name, ItemKey(f))} for f in (files_without_items(issue) if issue else [])]
     return {"ws": ws, "dir": d, "issue": issue, "issue_id": d.name, "groups": groups, "general": general,
-            "count": len(keyed),
+            "count": len(keyed), "broken": broken,
             "errors": sum(x.is_error for x in diags), "warnings": sum(not x.is_error for x in diags)}
 
 
@@ -160,11 +163,15 @@ def _arrange(request, form):
 def _key(request, issue):
     from composer.commands.edit import ItemKey, UnknownItem, find
 
+    from composer.commands.edit import files_without_items
+
     n = request.path_params.get("n")
     key = ItemKey(request.path_params["file"], n)
     try:
         find(issue, key)
     except UnknownItem:
+        if n is None and key.file in files_without_items(issue):
+            return key  # a file that does not load: its source can still be repaired here
         raise views.NotFound(str(key)) from None
     return key
 
@@ -176,8 +183,14 @@ def _editor(request, status: int = 200, error: str = "", diagnostics=(), submitt
     d = views.issue_dir(ws, request.path_params["issue_id"])
     issue = edit.load(ws, d)
     key = _key(request, issue)
-    item = edit.find(issue, key)
-    src = edit.source_of(issue, key)
+    try:
+        item = edit.find(issue, key)
+        src = edit.source_of(issue, key)
+    except JianbaoError:  # the file gives no item: only its source can be edited
+        item = None
+        src = {"brief": False, "broken": True, "raw": (d / key.file).read_text(encoding="utf-8", errors="replace"),
+               "fields": {}}
+        submitted = submitted or {"action": "source"}
     if submitted:  # a refused edit: show what the editor typed, not the file
         if src["brief"]:
             src.update({k: submitted[k] for k in ("text", "credit") if k in submitted})
