@@ -102,3 +102,23 @@ def test_brief_becomes_an_article(make_ws):
     issue, diags = ws.load_issue(d)
     assert not diags and len(issue.items) == 4
     assert sum(it.kind == "简讯" for it in issue.items) == 2
+
+
+def test_cli_edit_uses_the_same_writer(make_ws):
+    from click.testing import CliRunner
+
+    from composer.cli import main
+
+    root, ws, d = setup(make_ws, {"issues/2024-03/01-article.md": COMMENTED})
+    r = CliRunner().invoke(main, ["-C", str(root), "edit", "2024-03", "01-article.md", "--order", "4",
+                                  "--credits", "利用科/贺孟萌；东阿局"])
+    assert r.exit_code == 0, r.output
+    assert r.output == "issues/2024-03/01-article.md 「我市创新开展先登记后供地」：修改顺序、署名\n"
+    text = (d / "01-article.md").read_text(encoding="utf-8")
+    assert "  - 利用科/贺孟萌   # 主笔\n  - 东阿局\n" in text and "order: 4\n" in text
+    r = CliRunner().invoke(main, ["-C", str(root), "edit", "2024-03", "20-briefs.md#2", "--credits", "信息科"])
+    assert r.exit_code == 0, r.output
+    assert "▲4月11日，东昌府区分局对全区光伏发电产业用地情况开展现场调查核实。\n（信息科）\n" in \
+        (d / "20-briefs.md").read_text(encoding="utf-8")
+    r = CliRunner().invoke(main, ["-C", str(root), "edit", "2024-03", "01-article.md", "--order", "前面"])
+    assert r.exit_code == 1 and "order must be a number" in r.output
