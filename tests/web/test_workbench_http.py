@@ -153,3 +153,35 @@ def test_a_file_that_does_not_load_can_be_repaired_in_its_source(make_ws):
                follow_redirects=False)
     assert r.status_code == 303 and (root / ARTICLE).read_text(encoding="utf-8") == fixed
     assert 'data-key="01-article.md"' in c.get("/issues/2024-03").text
+
+
+def test_a_save_over_a_change_made_elsewhere_is_caught(make_ws):
+    root = make_ws()
+    c = client(root)
+    base = re.search(r'name="base" value="([0-9a-f]+)"', c.get("/issues/2024-03/items/01-article.md").text)[1]
+    path = root / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8").replace("order: 1", "order: 1\ncategory: 工作动态"),
+                    encoding="utf-8")  # another editor saves meanwhile
+    changed = path.read_bytes()
+    form = {"action": "fields", "title": "我市创新开展先登记后供地", "body": "改写的正文。", "base": base,
+            "csrf_token": token(c)}
+    r = c.post("/issues/2024-03/items/01-article.md", data=form)
+    assert r.status_code == 409 and "改写的正文。" in r.text and path.read_bytes() == changed
+    form["base"] = re.search(r'name="base" value="([0-9a-f]+)"', r.text)[1]  # saved again, knowingly
+    assert c.post("/issues/2024-03/items/01-article.md", data=form, follow_redirects=False).status_code == 303
+    assert path.read_text(encoding="utf-8").endswith("category: 工作动态\n---\n改写的正文。\n")
+
+
+def test_moving_a_brief_to_another_section_is_one_commit_with_the_new_file(make_ws):
+    root = make_ws()
+    git_init(root)
+    c = client(root)
+    r = c.post("/issues/2024-03/items/20-briefs.md/0", data={"action": "move", "section": "工作动态",
+                                                           "csrf_token": token(c)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert commits(root)[0].startswith("issues/2024-03：调整顺序；移动 「4月9日")
+    status = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True).stdout
+    assert status == ""
+    shown = subprocess.run(["git", "-C", str(root), "show", "--stat", "--format=", "HEAD"], capture_output=True,
+                           text=True).stdout
+    assert "issues/2024-03/20-briefs.md" in shown and "issues/2024-03/21-briefs.md" in shown

@@ -160,6 +160,14 @@ def _arrange(request, form):
 
 # ---------------------------------------------------------------- the item editor
 
+def _version(path: Path) -> str:
+    """A short fingerprint of a file's bytes: the editor's form carries the one it was made from,
+    so a save over a change made elsewhere meanwhile is caught instead of silently undoing it."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
 def _key(request, issue):
     from composer.commands.edit import ItemKey, UnknownItem, find
 
@@ -198,6 +206,7 @@ def _editor(request, status: int = 200, error: str = "", diagnostics=(), submitt
             src["fields"].update({k: submitted[k] for k in edit.FIELDS if k in submitted})
             src.update({k: submitted[k] for k in ("credits", "body", "raw") if k in submitted})
     return views.page(request, "issue_item.html", status=status, issue=issue, issue_id=d.name, key=str(key),
+                      base=_version(d / key.file),
                       item=item, src=src, sections=list(issue.sections) or sorted({i.section for i in issue.items}),
                       file_rel=ws.rel(d / key.file), url=_item_url(d.name, key), error=error,
                       diagnostics=list(diagnostics), flash=request.session.pop("flash", None),
@@ -223,6 +232,9 @@ def _item_save(request, form):
     form = {k: str(v) for k, v in form.items()}
     action = form.get("action", "")
     back = _item_url(d.name, key)
+    if form.get("base") and form["base"] != _version(d / key.file):
+        return _editor(request, 409, "这个文件在你打开编辑之后被改过了（别处的保存）。下面是你填写的内容，右侧预览是文件现在的样子；"
+                                     "核对后再次保存，会以你填写的内容为准。", submitted=form)
     try:
         if action == "fields" and key.brief is None:
             result = edit.update_item(ws, d, key, fields={k: form.get(k, "") for k in edit.FIELDS if k in form},
