@@ -8,6 +8,7 @@ becomes one git commit (views.commit) whose message is the edit's summary.
 from __future__ import annotations
 
 import json
+import threading
 from collections import defaultdict
 from pathlib import Path
 
@@ -127,12 +128,20 @@ def items_fragment(request, status: int = 200, message: str = "", diagnostics=()
                       error_diagnostics=list(diagnostics), **ctx)
 
 
+_WRITES = threading.Lock()  # one read-change-write (and its commit) at a time in this server
+
+
 async def _with_form(request, handler):
-    """Run a sync form handler in the thread pool with the (already parsed, cached) form."""
+    """Run a sync form handler in the thread pool with the (already parsed, cached) form, one at a time."""
     from starlette.concurrency import run_in_threadpool
 
     form = await request.form()
-    return await run_in_threadpool(handler, request, form)
+
+    def locked():
+        with _WRITES:
+            return handler(request, form)
+
+    return await run_in_threadpool(locked)
 
 
 async def arrange(request):
