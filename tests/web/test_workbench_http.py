@@ -185,3 +185,19 @@ def test_moving_a_brief_to_another_section_is_one_commit_with_the_new_file(make_
     shown = subprocess.run(["git", "-C", str(root), "show", "--stat", "--format=", "HEAD"], capture_output=True,
                            text=True).stdout
     assert "issues/2024-03/20-briefs.md" in shown and "issues/2024-03/21-briefs.md" in shown
+
+
+def test_events_follow_the_unit_registry_too(make_ws, live_server):
+    root = make_ws()
+    srv = live_server(root)
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+    conn.request("GET", "/issues/2024-03/events")
+    r = conn.getresponse()
+    assert r.fp.readline()  # the stream is open
+    time.sleep(0.3)
+    units = root / "contributors/units.yml"
+    units.write_text(units.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    while b"data:" not in (line := r.fp.readline()):
+        pass
+    conn.close()
+    assert "units.yml" in line.decode()

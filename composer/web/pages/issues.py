@@ -291,7 +291,9 @@ def _visible_change(change) -> bool:
 
 
 async def events(request):
-    """Server-sent events: ``change`` (data: the changed file names) whenever the issue folder changes.
+    """Server-sent events: ``change`` (data: the changed file names) whenever the issue folder changes —
+    or the publication file, the unit registry's folder or the layout (they change the preview and
+    the diagnostics too).
 
     The watch ends when the browser goes away (the response is cancelled; watchfiles
     then stops its thread within ``rust_timeout``).
@@ -300,13 +302,18 @@ async def events(request):
     from watchfiles import awatch
 
     def lookup():
-        return views.issue_dir(views.workspace(request), request.path_params["issue_id"])
+        """The issue folder, and what else its preview and diagnostics depend on (when present)."""
+        ws = views.workspace(request)
+        folder = views.issue_dir(ws, request.path_params["issue_id"])
+        others = [ws.root / "jianbao.yml", (ws.root / ws.publication.units).parent,
+                  (ws.root / ws.publication.layout)]
+        return [folder] + [p.resolve() for p in others if p.exists() and ws.root.resolve() in p.resolve().parents]
 
-    folder = await run_in_threadpool(lookup)
+    watched = await run_in_threadpool(lookup)
 
     async def stream():
         yield "retry: 1000\n: watching\n\n"
-        async for changes in awatch(folder, watch_filter=lambda c, p: _visible_change((c, p)),
+        async for changes in awatch(*watched, watch_filter=lambda c, p: _visible_change((c, p)),
                                     debounce=WATCH_DEBOUNCE_MS, step=WATCH_STEP_MS, rust_timeout=1000,
                                     yield_on_timeout=True):
             if not changes:
