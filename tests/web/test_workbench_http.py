@@ -201,3 +201,43 @@ def test_events_follow_the_unit_registry_too(make_ws, live_server):
         pass
     conn.close()
     assert "units.yml" in line.decode()
+
+
+def test_an_issue_built_once_is_prebuilt_after_each_save(make_ws, live_server):
+    from composer.web.pages import build
+
+    root = make_ws()
+    srv = live_server(root)
+    c = TestClient(srv.app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50000))
+    assert c.post("/issues/2024-03/build", data={"csrf_token": token(c)}, follow_redirects=False).status_code == 303
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+    conn.request("GET", "/issues/2024-03/events")
+    r = conn.getresponse()
+    assert r.fp.readline()
+    time.sleep(0.3)
+    path = root / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8").replace("我市创新开展先登记后供地", "我市全面推行先登记后供地"),
+                    encoding="utf-8")
+    while b"data:" not in r.fp.readline():
+        pass
+    conn.close()
+    folder = (root / "issues/2024-03").resolve()
+    deadline = time.monotonic() + 30
+    while not (build._prebuilt.get(folder) and b"%PDF" in build._prebuilt[folder][1][:8]
+               and build._prebuilt[folder][0] == _key_now(root)):
+        assert time.monotonic() < deadline, "no prebuilt PDF"
+        time.sleep(0.1)
+    assert c.post("/issues/2024-03/build", data={"csrf_token": token(c)}, follow_redirects=False).status_code == 303
+    text = subprocess.run(["pdftotext", str(root / "build/2024-03/2024-03.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert "我市全面推行先登记后供地" in text and "我市创新开展先登记后供地" not in text
+
+
+def _key_now(root):
+    from composer.commands.check import load_checked
+    from composer.web.pages.build import content_key
+    from composer.workspace import open_workspace
+
+    ws = open_workspace(root)
+    issue, _ = load_checked(ws, root / "issues/2024-03")
+    return content_key(ws, issue)

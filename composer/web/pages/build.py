@@ -9,6 +9,11 @@ as the CLI — only the forked one-shot PDF worker is replaced by :class:`WarmPd
 which hands the checked issue to the warm process; this process renders the DOCX
 meanwhile (two cores, like the CLI).  Builds run one at a time (:data:`_BUILD_LOCK`).
 
+Once an issue was built here, every later save to it (the live preview's watch) renders
+its PDF again in the background (:func:`prebuild`); the next build finds a PDF made from
+exactly its content (:func:`content_key`) and only renders the DOCX.  Issues nobody
+builds cost nothing.
+
 The outputs land in ``build/<issue>/`` (never committed); the PDF's pages are
 shown as PNG pictures drawn on demand, page by page as the browser scrolls to them
 (pdftoppm, when poppler-utils is installed), or else in an ``<iframe>``; the DOCX
@@ -111,28 +116,97 @@ def warm_up(ws) -> None:
     threading.Thread(target=run, name="jianbao-pdf-warm-up", daemon=True).start()
 
 
+def content_key(ws, issue) -> str:
+    """Everything a PDF of ``issue`` is made from: the parsed publication, registry and issue, and the
+    layout files and pictures (by size and time).  Installed fonts are not part of it."""
+    import hashlib
+    import pickle
+
+    from composer.model import Image
+    from composer.render.html import layout_dir
+
+    h = hashlib.sha256(pickle.dumps((ws.publication, ws.units, issue), protocol=5))
+    files = [p for p in sorted(layout_dir(ws).rglob("*")) if p.is_file()] if layout_dir(ws).is_dir() else []
+    files += [b.path for it in issue.items for b in it.blocks if isinstance(b, Image) and b.path]
+    for p in files:
+        try:
+            st = p.stat()
+            h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        except OSError:
+            h.update(f"{p}\0missing\0".encode())
+    return h.hexdigest()
+
+
+_prebuilt: dict = {}  # issue folder -> (content key, PDF bytes): the engine's last PDF of that issue
+_built: set = set()  # issue folders built through the workbench: kept prebuilt after every save
+_prebuild_waiting: set = set()
+
+
 class WarmPdf:
-    """The PdfWorker interface of composer.commands.build, served by the warm :class:`PdfEngine`."""
+    """The PdfWorker interface of composer.commands.build, served by the warm :class:`PdfEngine`.
+
+    A PDF already rendered from exactly this content (see :func:`prebuild`) is used as it is.
+    """
 
     def __init__(self):
         self._engine = engine()
-        self._pending = False
+        self._pending = None
+        self._ready = None
 
     def start(self, ws, issue) -> None:
+        key = content_key(ws, issue)
+        cached = _prebuilt.get(issue.path)
+        if cached and cached[0] == key:
+            self._ready = cached[1]
+            return
         self._engine.send(ws, issue)
-        self._pending = True
+        self._pending = (issue.path, key)
 
     def result(self) -> bytes:
-        self._pending = False
-        return self._engine.receive()
+        if self._ready is not None:
+            return self._ready
+        path, key = self._pending
+        self._pending = None
+        pdf = self._engine.receive()
+        _prebuilt[path] = (key, pdf)
+        return pdf
 
     def cancel(self) -> None:
         if self._pending:  # read the answer, so the next build does not get this one
-            self._pending = False
+            self._pending = None
             try:
                 self._engine.receive()
             except Exception:
                 pass
+
+
+def prebuild(root, issue_dir) -> None:
+    """After a save: render the PDF of an issue built in this session again, in the background,
+    so that the next build finds it ready (only the DOCX is then left to render)."""
+    issue_dir = issue_dir.resolve()
+    if issue_dir not in _built or issue_dir in _prebuild_waiting:
+        return
+    _prebuild_waiting.add(issue_dir)
+
+    def run():
+        from composer.commands.check import load_checked
+        from composer.workspace import open_workspace
+
+        try:
+            with _BUILD_LOCK:
+                _prebuild_waiting.discard(issue_dir)
+                ws = open_workspace(root)
+                issue, diags = load_checked(ws, issue_dir)
+                if issue is None or any(d.is_error for d in diags):
+                    return
+                worker = WarmPdf()
+                worker.start(ws, issue)
+                worker.result()
+        except Exception as e:  # the build itself will report it
+            _prebuild_waiting.discard(issue_dir)
+            log.info("prebuild of %s: %s", issue_dir.name, e)
+
+    threading.Thread(target=run, name="jianbao-prebuild", daemon=True).start()
 
 
 def build_issue(ws, issue_dir) -> dict:
@@ -145,6 +219,7 @@ def build_issue(ws, issue_dir) -> dict:
     seconds = time.perf_counter() - t
     if not paths:
         raise JianbaoError("这一期有错误，没有生成文件；请先改正下列问题。", tuple(d for d in diags if d.is_error))
+    _built.add(issue_dir.resolve())
     shutil.rmtree(paths[0].parent / "pages", ignore_errors=True)  # pictures of the previous PDF
     return {"seconds": seconds, "pages": page_count(paths[0]), "warnings": [d for d in diags if not d.is_error]}
 

@@ -301,6 +301,8 @@ async def events(request):
     from starlette.concurrency import run_in_threadpool
     from watchfiles import awatch
 
+    from composer.web.pages.build import prebuild
+
     def lookup():
         """The issue folder, and what else its preview and diagnostics depend on (when present)."""
         ws = views.workspace(request)
@@ -320,6 +322,7 @@ async def events(request):
                 yield ": ping\n\n"  # keeps proxies from closing an idle stream
                 continue
             names = sorted({Path(p).name for _, p in changes})
+            prebuild(request.app.state.root, watched[0])  # an issue built here is kept prebuilt
             yield f"event: change\ndata: {json.dumps(names, ensure_ascii=False)}\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream",
