@@ -86,16 +86,18 @@ def test_field_edit_keeps_comments_and_makes_one_commit(make_ws):
 
 
 def test_unknown_items_and_history_paths_are_404(make_ws):
-    root = make_ws()
+    root = make_ws({"contributors/accounts.yml": "accounts: []\n"})
     git_init(root)
     c = client(root)
     for url in ("/issues/2024-03/items/nope.md", "/issues/2024-03/items/20-briefs.md/9",
                 "/issues/2024-03/items/..%2F..%2Fjianbao.yml", "/history?path=../etc/passwd",
-                "/history?path=issues/2024-03/nope.md", "/issues/2024-03/build/..%2F..%2Fjianbao.yml",
+                "/history?path=issues/2024-03/nope.md", "/history?path=contributors/accounts.yml",
+                "/history?path=.gitignore", "/issues/2024-03/build/..%2F..%2Fjianbao.yml",
                 "/issues/2024-03/build/page-1.png"):
         assert c.get(url).status_code == 404, url
     r = c.get("/history?path=issues/2024-03/01-article.md")
     assert r.status_code == 200 and "workspace" in r.text
+    assert c.get("/history?path=contributors/units.yml").status_code == 200
 
 
 def test_build_serves_pdf_pages_and_docx(make_ws):

@@ -11,6 +11,16 @@ import re
 from composer.web import audit, views
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
+HISTORY_FOLDERS = ("issues/", "ledger/", "inbox/", "layouts/")  # what the workbench shows the history of
+HISTORY_FILES = ("jianbao.yml",)  # … plus the registry and rules files jianbao.yml names
+
+
+def shown_files(request) -> set[str]:
+    """Tracked files whose history may be shown: the bulletin's data, never e.g. the accounts file."""
+    root = request.app.state.root
+    ws = views.workspace(request)
+    files = {*HISTORY_FILES, ws.publication.units, ws.publication.rules}
+    return {p for p in audit.tracked(root) if p in files or p.startswith(HISTORY_FOLDERS)}
 
 
 def history_view(request):
@@ -18,7 +28,7 @@ def history_view(request):
     wanted = request.query_params.get("path", "")
     if not audit.is_repository(root):
         return views.page(request, "history.html", path=wanted, changes=[], repository=False, shown=None, diff="")
-    if wanted not in audit.tracked(root):
+    if wanted not in shown_files(request):
         raise views.NotFound(wanted)
     path = root / wanted
     changes = audit.history(root, path)
