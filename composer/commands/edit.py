@@ -34,10 +34,10 @@ from pathlib import Path
 
 from composer import yamlsrc
 from composer.credits import TRAILING_CREDIT, WHOLE_CREDIT
-from composer.diagnostics import Diagnostic, JianbaoError, Source, error
+from composer.diagnostics import Diagnostic, JianbaoError, Source
 from composer.model import ITEM_KINDS, KIND_ARTICLE, KIND_BRIEF, Issue, Item
 from composer.output import write_atomic
-from composer.reader import BRIEF_MARK, brief_title, item_files, load_issue, load_item_file
+from composer.reader import BRIEF_MARK, item_files, load_issue, load_item_file
 
 # codes meaning "this file does not load as the editor meant it": the edit is refused
 REFUSED_CODES = {"J201", "J204", "J103"}
@@ -328,6 +328,13 @@ def _write_credits(data, labels: list[str]) -> None:
         data.pop("credits", None)
 
 
+def _shown(value, name: str) -> str:
+    """A field's value as the form shows it (so an unchanged field is not rewritten)."""
+    if value is None:
+        return ""
+    return _number_text(value) if name == "order" else str(value)
+
+
 def _parse_order(value: str):
     value = str(value).strip()
     if not value:
@@ -358,8 +365,7 @@ def update_item(ws, issue_dir: Path, key: ItemKey, *, fields: dict[str, str] | N
             raise JianbaoError(f"{rel}: kind must be 信息 or 简讯, not {value!r}")
         if name == "section" and value and issue.sections and value not in issue.sections:
             raise JianbaoError(f"{rel}: section {value!r} is not one of the issue's sections {list(issue.sections)}")
-        before = data.get(name)
-        if (before is None and value in (None, "")) or (before is not None and str(_number_text(before) if name == "order" else before) == str(value if value is not None else "")):
+        if _shown(data.get(name), name) == _shown(value, name):
             continue
         _set(data, name, value)
         what.append(FIELD_NAMES[name])
