@@ -132,11 +132,13 @@ def build(ctx: click.Context, issue: str, out: Path | None, formats: str, strict
 
 def _register() -> None:
     from composer import cli_import, cli_ledger, cli_report, cli_serve
+    from composer import cli_edit
 
     cli_ledger.register(main)
     cli_report.register(main)
     cli_import.register(main)
     cli_serve.register(main)
+    cli_edit.register(main)
 
 
 _register()

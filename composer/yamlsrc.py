@@ -117,6 +117,22 @@ def parse(text: str, path: str, line_offset: int = 0, code: str = "J102") -> tup
         return None, [error(Source(path, 1 + line_offset), code, f"YAML does not parse: {e}")]
 
 
+def parse_for_edit(text: str, path: str, line_offset: int = 0, code: str = "J102") -> tuple[Any, list[Diagnostic]]:
+    """Like :func:`parse`, keeping each string's quoting too, for a command that dumps the data back
+    (an edited front matter keeps ``"…"`` where the editor wrote them)."""
+    y = _yaml()
+    y.preserve_quotes = True
+    try:
+        return y.load(text), []
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = " ".join(str(p) for p in (e.context, e.problem) if p)
+        return None, [error(Source(path, (mark.line + 1 if mark else 1) + line_offset), code,
+                            f"YAML does not parse: {problem}")]
+    except YAMLError as e:
+        return None, [error(Source(path, 1 + line_offset), code, f"YAML does not parse: {e}")]
+
+
 _STR_TAG = "tag:yaml.org,2002:str"
 
 

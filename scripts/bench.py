@@ -8,7 +8,8 @@ the same for a synthetic issue with 10× the content, and `jianbao check`.
 Then the same sample content written as a Typst document (the same page, fonts,
 masthead, titles, paragraphs and 报尾; typst from PyPI, the test extra) and
 compiled by a whole Python process, for the ratio the issue asks for (≤ 4×).
-Then runs scripts/bench_report.py (the ledger and report figures) when present.
+Then runs scripts/bench_report.py (the ledger and report figures) and scripts/bench_web.py
+(the workbench: preview refresh, warm rebuild) when present.
 """
 
 from __future__ import annotations
@@ -196,10 +197,12 @@ def main() -> None:
         shutil.rmtree(big, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
 
-    report_bench = ROOT / "scripts" / "bench_report.py"
-    if report_bench.exists():
-        sys.stdout.flush()
-        subprocess.run([sys.executable, str(report_bench)], check=False)
+    for extra in ("bench_report.py", "bench_web.py"):  # the ledger/report and the workbench figures
+        script = ROOT / "scripts" / extra
+        if script.exists():
+            sys.stdout.flush()
+            subprocess.run([sys.executable, str(script)] + (["--runs", str(args.runs)] if extra == "bench_web.py" else []),
+                           check=False)
 
 
 if __name__ == "__main__":

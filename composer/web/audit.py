@@ -81,3 +81,22 @@ def history(root: Path, path: Path, limit: int = 50) -> list[Change]:
         if len(parts) == 4:
             out.append(Change(*parts))
     return out
+
+
+def tracked(root: Path) -> set[str]:
+    """Workspace-relative paths of every file git tracks (empty outside a repository)."""
+    if not is_repository(root):
+        return set()
+    top = Path(_git(root, "rev-parse", "--show-toplevel").stdout.strip()).resolve()
+    out = set()
+    for name in _git(root, "ls-files", "-z", "--full-name", check=False).stdout.split("\0"):
+        if name:
+            out.add(os.path.relpath(top / name, root.resolve()))
+    return out
+
+
+def change_diff(root: Path, commit: str, path: Path, limit: int = 200_000) -> str:
+    """What ``commit`` changed in ``path`` (a unified diff, cut at ``limit`` characters)."""
+    rel = os.path.relpath(Path(path).resolve(), root.resolve())
+    r = _git(root, "show", "--format=", "--no-color", "--no-ext-diff", commit, "--", rel, check=False)
+    return r.stdout[:limit]

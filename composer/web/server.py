@@ -27,6 +27,10 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, tls_cert: Pa
     import uvicorn
 
     app = create_app(root, require_login=login_required(root, host), tls=bool(tls_cert))
+    from composer.web.pages.build import warm_up
+    from composer.workspace import open_workspace
+
+    warm_up(open_workspace(root))  # the PDF engine starts while the editor opens the browser
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 def all_routes(route) -> list:
     from composer.web.pages import home, issues
+    from composer.web.pages import build, history  # issue page: build/preview, audit trail
 
     out: list = []
-    for module in (home, issues):
+    for module in (home, issues, build, history):
         out += module.routes(route)
     return out
