@@ -9,8 +9,9 @@ from __future__ import annotations
 
 def all_routes(route) -> list:
     from composer.web.pages import home, issues
+    from composer.web.pages import inbox, ledger, publish, scores  # the editors' ledger side (webops)
 
     out: list = []
-    for module in (home, issues):
+    for module in (home, issues, inbox, publish, ledger, scores):
         out += module.routes(route)
     return out
