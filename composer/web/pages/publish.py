@@ -23,9 +23,9 @@ def _per_unit(ws, credits) -> list[dict]:
     by: OrderedDict[str, dict] = OrderedDict()
     for c in credits:
         u = ws.units.get(c.unit)
-        row = by.setdefault(c.unit, {"unit": u.short if u else c.unit, "items": [], "points": Decimal(0),
+        row = by.setdefault(c.unit, {"unit": u.short if u else c.unit, "credits": [], "points": Decimal(0),
                                      "scored": c.points is not None})
-        row["items"].append(c)
+        row["credits"].append(c)
         if c.points is not None:
             row["points"] += c.points
     return list(by.values())
