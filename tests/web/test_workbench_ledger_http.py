@@ -291,9 +291,35 @@ def test_write_and_download_the_report(ws):
     c = client(ws)
     tok = token(c)
     c.post("/ledger/add", data={"csrf_token": tok, "type": "submission", "unit": "阳谷局", "date": "2024-04", "count": "3"})
-    r = c.post("/scores/report", data={"csrf_token": tok, "period": "2024-04", "format": "xlsx"}, follow_redirects=False)
-    assert r.status_code == 303
+    for fmt in ("xlsx", "docx"):
+        r = c.post("/scores/report", data={"csrf_token": tok, "period": "2024-04", "format": fmt}, follow_redirects=False)
+        assert r.status_code == 303
     page = c.get("/scores?period=2024-04").text
-    assert "2024-04-通报.xlsx" in page
-    r = c.get("/scores/file", params={"period": "2024-04", "name": "2024-04-通报.xlsx"})
-    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert "2024-04-通报.xlsx" in page and "2024-04-通报.docx" in page
+    for fmt in ("xlsx", "docx"):
+        r = c.get("/scores/file", params={"period": "2024-04", "name": f"2024-04-通报.{fmt}"})
+        assert r.status_code == 200 and r.content[:2] == b"PK"
+        assert "attachment" in r.headers["content-disposition"]
+    assert c.post("/scores/report", data={"csrf_token": tok, "period": "2024-04", "format": "exe"}).status_code == 422
+
+
+def test_upload_a_word_manuscript(ws, tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("高唐县召开耕地保护推进会")
+    d.add_paragraph("4月10日，高唐县召开耕地保护工作推进会，部署下一阶段重点任务。")
+    d.add_paragraph("（高唐局/李四）")
+    path = tmp_path / "来稿.docx"
+    d.save(path)
+    c = client(ws)
+    r = c.post("/inbox/upload", data={"csrf_token": token(c, "/inbox"), "unit": "高唐县自然资源和规划局",
+                                      "received": "2024-04-11"},
+               files={"file": ("C:\\Users\\x\\来稿.docx", path.read_bytes(),
+                               "application/vnd.openxmlformats-officedocument.wordprocessingml.document")},
+               follow_redirects=False)
+    assert r.status_code == 303
+    [record] = (ws / "inbox").glob("*.md")
+    text = record.read_text(encoding="utf-8")
+    assert "title: 高唐县召开耕地保护推进会" in text and "source: 来稿.docx" in text and "authors: [李四]" in text
+    assert "部署下一阶段重点任务" in text and "（高唐局/李四）" not in text

@@ -47,17 +47,17 @@ def publish_page(request):
 def _publish(request, form):
     ws = views.workspace(request)
     d = views.issue_dir(ws, request.path_params["issue_id"])
+    reason = (form.get("reason") or "").strip()
     if form.get("confirm") != "1":
-        return _show(request, d.name, 422, "请勾选确认后再发布。")
+        return _show(request, d.name, 422, "请勾选确认后再发布。", reason)
     dry = api.publish_dry_run(ws, d.name)
     if dry.status != "dry-run":
         return _show(request, d.name, 422, dry.message)
-    reason = (form.get("reason") or "").strip()
     if dry.revision and not reason:
         return _show(request, d.name, 422, "这一期已经发布过，修订发布必须填写修订理由。")
     result = api.publish_issue(ws, d.name, revise=dry.revision, reason=reason)
     if result.status not in ("published", "revised"):
-        return _show(request, d.name, 422, result.message)
+        return _show(request, d.name, 422, result.message, reason)
     n_units = len({u for c in dry.credits for u in [c.unit]})
     what = "修订发布" if result.revision else "发布"
     message = f"{what}：{d.name} 记入台账 {len({(c.title, c.kind) for c in dry.credits})} 条，涉及 {n_units} 个单位"
