@@ -257,9 +257,11 @@ def test_scores_drill_down_and_chart_follow_the_ledger(ws):
                                 "title": "高唐三月动态", "date": "2024-03-10", "units": ["高唐县自然资源和规划局"]})
     page = c.get("/scores").text  # the latest month of the ledger: 2024-04
     assert "2024年4月份" in page
-    row = re.search(r'<tr data-unit="阳谷局">(.*?)</tr>\s*(?=<tr data-unit|</tbody>)', page, re.S)[1]
-    assert "阳谷县推进耕地保护" in row and ">15<" in row and "基础分" in row
+    row = re.search(r'<tr data-unit="阳谷局">(.*?)</tr>', page, re.S)[1]
     assert re.search(r'class="num points">20<', row) and re.search(r'class="num cumulative">20<', row)
+    parts = re.search(r'data-parts="阳谷局">(.*?)</table>', page, re.S)[1]  # the drill-down: 15 + 5 = 20
+    assert re.search(r"昨日市情★</td><td>阳谷县推进耕地保护</td><td class=\"num\">15<", parts)
+    assert re.search(r"基础分</td><td>[^<]*</td><td class=\"num\">5<", parts) and ">20<" in parts
     # rank change against March: 高唐局 led then, 阳谷局 leads now
     assert re.search(r'<tr data-unit="阳谷局">\s*<td class="num">1</td>\s*<td class="change"><span class="up">↑1', page)
     # one bar per unit of each group

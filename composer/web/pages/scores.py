@@ -88,8 +88,32 @@ def quota_lines(ws, rules, row, months: int) -> list[QuotaLine]:
             for r in quota.minimums]
 
 
+def columns(report) -> list[tuple[str, str]]:
+    """(key, heading) of the count columns these rules use, in the 通报's order."""
+    cols = [("submitted", "报送")]
+    if "own_adopted" not in report.unused:
+        cols.append(("own_adopted", "本刊采用"))
+    measures = report.groups[0].rows[0].measures if report.groups and report.groups[0].rows else ()
+    if measures:
+        cols += [(f"measure:{m.key}", m.key.replace("/", "") + " 本期/累计") for m in measures]
+    else:
+        cols.append(("higher_adopted", "上级采用"))
+    if "commissioned" not in report.unused:
+        cols.append(("commissioned", "约稿"))
+    if "reported_up" not in report.unused:
+        cols.append(("reported_up", "报市"))
+    return cols
+
+
+def cell(row, key: str) -> str:
+    if key.startswith("measure:"):
+        m = next((m for m in row.measures if m.key == key[8:]), None)
+        return f"{m.period}/{m.cumulative}" if m else ""
+    return str(getattr(row, key))
+
+
 def places(report) -> dict[str, int]:
-    """unit → rank (or its place in the group's order where the rules rank nobody)."""
+    """unit → its rank; where the rules rank nobody (Golmud), its place in the group's printed order."""
     out = {}
     for g in report.groups:
         for i, r in enumerate(g.rows, 1):
@@ -97,10 +121,12 @@ def places(report) -> dict[str, int]:
     return out
 
 
-def chart(group, width: int = 640) -> dict:
+def chart(group, bar_area: int = 300) -> dict:
     """Geometry of a horizontal bar chart of the group's cumulative points (one bar per unit)."""
-    label_w, value_w, bar_h, gap, top = 130, 60, 18, 6, 4
     rows = list(group.rows)
+    longest = max((len(r.short) for r in rows), default=2)
+    label_w, value_w, bar_h, gap, top = min(240, 12 * longest + 10), 50, 18, 6, 4
+    width = label_w + bar_area + value_w
     biggest = max((r.cumulative_points for r in rows), default=Decimal(0))
     scale = (width - label_w - value_w) / float(biggest) if biggest > 0 else 0.0
     bars = []
@@ -121,21 +147,24 @@ def scores_page(request):
         raise JianbaoError("无法计分：规则或台账有错误", tuple(diags))
     prev_period = api.previous_period(rules, report.period)
     before = {}
-    if prev_period:
+    if prev_period and rules.rank_by:  # rank change only where the rules rank
         prev, _ = api.build_report(ws, prev_period)
         before = places(prev) if prev is not None else {}
     now = places(report)
+    cols = columns(report)
     groups = []
+    n = 0
     for g in report.groups:
         rows = []
         for r in g.rows:
             was = before.get(r.unit_name)
-            rows.append({"row": r, "place": now[r.unit_name], "change": (was - now[r.unit_name]) if was else None,
+            n += 1
+            rows.append({"row": r, "place": now[r.unit_name], "cells": [cell(r, k) for k, _ in cols], "anchor": f"u{n}", "change": (was - now[r.unit_name]) if was else None,
                          "parts": parts_of(r, rules), "quota": quota_lines(ws, rules, r, len(report.months))})
         groups.append({"group": g, "rows": rows, "chart": chart(g)})
     return views.page(request, "scores.html", report=report, period=report.period, prev_period=prev_period,
                       groups=groups, diagnostics=[d for d in diags if d.is_error], flash=take_flash(request),
-                      has_quotas=bool(rules.quotas), ranked=rules.rank_by is not None,
+                      has_quotas=bool(rules.quotas), columns=cols, ranked=rules.rank_by is not None,
                       formats=[(f, FORMAT_LABELS[f]) for f in api.report_formats()],
                       files=api.report_files(ws, report.period))
 
