@@ -325,3 +325,31 @@ def test_upload_a_word_manuscript(ws, tmp_path):
     text = record.read_text(encoding="utf-8")
     assert "title: 高唐县召开耕地保护推进会" in text and "source: 来稿.docx" in text and "authors: [李四]" in text
     assert "部署下一阶段重点任务" in text and "（高唐局/李四）" not in text
+
+
+def test_closed_periods_change_only_on_purpose_with_a_reason(ws):
+    from composer.commands import ledger_cmd
+    from composer.workspace import open_workspace
+
+    c = client(ws)
+    tok = token(c)
+    c.post("/ledger/add", data={"csrf_token": tok, "type": "submission", "unit": "阳谷局", "date": "2024-04", "count": "3"})
+    ledger_cmd.close(open_workspace(ws), "2024-04")
+    subprocess.run(["git", "-C", str(ws), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(ws), "commit", "-qm", "close 2024-04"], check=True)
+    before, log = ledger_files(ws), commits(ws)
+    bonus = {"csrf_token": tok, "type": "bonus", "unit": "阳谷局", "date": "2024-04", "points": "5", "reason": "通报漏记"}
+    page = c.get("/ledger").text
+    assert "已结账：2024-04" in page
+    r = c.post("/ledger/add", data=bonus)
+    assert r.status_code == 422 and "2024-04" in r.text and "勾选「改动已结账期间」并填写理由" in r.text
+    r = c.post("/ledger/add", data={**bonus, "force": "1"})
+    assert r.status_code == 422 and "须填写理由" in r.text
+    assert ledger_files(ws) == before and commits(ws) == log
+    r = c.post("/ledger/add", data={**bonus, "force": "1", "force_reason": "通报漏记，补记"}, follow_redirects=False)
+    assert r.status_code == 303
+    closed = (ws / "ledger/closed/2024-04.yml").read_text(encoding="utf-8")
+    assert "reason: 通报漏记，补记" in closed
+    changed = subprocess.run(["git", "-C", str(ws), "show", "--name-only", "--format="], capture_output=True,
+                             text=True).stdout.split()
+    assert sorted(changed) == ["ledger/closed/2024-04.yml", "ledger/events/2024-04.yml"]  # one commit, both files

@@ -77,16 +77,28 @@ def make_entry(ws, type_: str, fields: dict) -> dict:
     return ledger_cmd.make_entry(ws, type_, fields)
 
 
-def add_entries(ws, entries: list[dict], command: str) -> list[Path]:
-    """All ``entries`` in ONE ledger transaction; the files written (for the audit commit)."""
+def add_entries(ws, entries: list[dict], command: str, *, force: bool = False, reason: str = "") -> list[Path]:
+    """All ``entries`` in ONE ledger transaction; the files written (for the audit commit).
+
+    ``force`` with ``reason``: change a closed period's figures anyway (logged in its closed file).
+    """
     from composer import ledger
 
-    return list(ledger.add_events(ws, entries, command=command).paths)
+    return list(ledger.add_events(ws, entries, command=command, force=force, reason=reason).paths)
 
 
-def add_entry(ws, type_: str, fields: dict, command: str) -> tuple[dict, list[Path]]:
+def add_entry(ws, type_: str, fields: dict, command: str, *, force: bool = False,
+              reason: str = "") -> tuple[dict, list[Path]]:
     entry = make_entry(ws, type_, fields)
-    return entry, add_entries(ws, [entry], command)
+    return entry, add_entries(ws, [entry], command, force=force, reason=reason)
+
+
+def closed_periods(ws) -> list[str]:
+    """The periods closed with ``jianbao ledger close`` (their figures are asserted)."""
+    from composer.ledger import load_closed
+
+    closed, _ = load_closed(ws)
+    return sorted(c.period for c in closed)
 
 
 # ---------------------------------------------------------------- ledger reads
@@ -219,10 +231,10 @@ def publish_dry_run(ws, issue_id: str):
     return publish.publish(ws, issue_id, dry_run=True)
 
 
-def publish_issue(ws, issue_id: str, *, revise: bool, reason: str):
+def publish_issue(ws, issue_id: str, *, revise: bool, reason: str, force: bool = False):
     from composer.commands import publish
 
-    return publish.publish(ws, issue_id, revise=revise, reason=reason)
+    return publish.publish(ws, issue_id, revise=revise, reason=reason, force=force)
 
 
 # ---------------------------------------------------------------- inbox

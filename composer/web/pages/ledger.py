@@ -39,6 +39,7 @@ def _context(request, ws, **extra) -> dict:
         commission_outlet=rules.commission_outlet,
         bonuses=list(rules.bonuses),
         events=api.recent_events(ws),
+        closed=api.closed_periods(ws),
         flash=take_flash(request),
         error="", diagnostics=[], values={}, active=extra.pop("active", "adoption"),
         **extra,
@@ -62,6 +63,22 @@ def _required(value: str, label: str) -> str:
     if not v:
         raise JianbaoError(f"请填写{label}。nothing was written")
     return v
+
+
+def override(form) -> tuple[bool, str]:
+    """(force, reason): whether the editor chose to change a closed period's figures, and why."""
+    force = form.get("force") == "1"
+    reason = (form.get("force_reason") or "").strip()
+    if force and not reason:
+        raise JianbaoError("改动已结账期间的得分须填写理由（记入结账文件）。nothing was written")
+    return force, reason
+
+
+def closed_hint(ws, e: JianbaoError) -> str:
+    """The error, plus how to proceed when periods are closed (the core's message names CLI options)."""
+    if api.closed_periods(ws) and "closed" in str(e):
+        return str(e) + "　如确需改动已结账期间，请勾选「改动已结账期间」并填写理由后重试。"
+    return str(e)
 
 
 def _short(ws, names) -> str:
@@ -125,12 +142,14 @@ def _add(request, form):
         if type_ not in TYPES:
             raise JianbaoError(f"未知的台账类型「{type_}」。nothing was written")
         fields, what = fields_from_form(ws, type_, form)
-        entry, paths = api.add_entry(ws, type_, fields, command=f"jianbao serve: ledger add {type_}")
+        force, reason = override(form)
+        entry, paths = api.add_entry(ws, type_, fields, command=f"jianbao serve: ledger add {type_}",
+                                     force=force, reason=reason)
     except JianbaoError as e:
         values = {k: form.getlist(k) if k == "units" else form.get(k) for k in form.keys()}
         return views.page(request, "ledger.html", status=422,
                           **{**_context(request, ws, active=type_ if type_ in TYPES else "adoption"),
-                             "error": str(e), "diagnostics": list(e.diagnostics), "values": values})
+                             "error": closed_hint(ws, e), "diagnostics": list(e.diagnostics), "values": values})
     views.commit(request, paths, f"记分台账：{what}")
     flash(request, f"已记入台账：{what}")
     return RedirectResponse(f"/ledger#{type_}", status_code=303)
@@ -161,7 +180,7 @@ def month_page(request):
     ws = views.workspace(request)
     month = _month_arg(request, ws)
     return views.page(request, "ledger_month.html", month=month, rows=_month_rows(ws, month),
-                      flash=take_flash(request), error="", diagnostics=[], values={})
+                      flash=take_flash(request), error="", diagnostics=[], values={}, closed=api.closed_periods(ws))
 
 
 def month_entries(ws, month: str, form) -> list[dict]:
@@ -191,11 +210,14 @@ def _save_month(request, form):
         entries = month_entries(ws, month, form)
         if not entries:
             raise JianbaoError("表中没有填写任何数字。nothing was written")
-        paths = api.add_entries(ws, entries, command=f"jianbao serve: ledger month {month}")
+        force, reason = override(form)
+        paths = api.add_entries(ws, entries, command=f"jianbao serve: ledger month {month}", force=force,
+                                reason=reason)
     except JianbaoError as e:
         rows = _month_rows(ws, month) if _MONTH.match(month) else []
         return views.page(request, "ledger_month.html", status=422, month=month, rows=rows, flash="",
-                          error=str(e), diagnostics=list(e.diagnostics), values=dict(form.items()))
+                          error=closed_hint(ws, e), diagnostics=list(e.diagnostics), values=dict(form.items()),
+                          closed=api.closed_periods(ws))
     n_sub = sum(e["type"] == "submission" for e in entries)
     n_up = len(entries) - n_sub
     what = f"{month} 月报表：报送 {n_sub} 个单位，报市 {n_up} 个单位"

@@ -13,9 +13,10 @@ from decimal import Decimal
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
+from composer.diagnostics import JianbaoError
 from composer.web import views
 from composer.web.pages import _ledger_api as api
-from composer.web.pages.ledger import flash, take_flash
+from composer.web.pages.ledger import closed_hint, flash, override, take_flash
 
 
 def _per_unit(ws, credits) -> list[dict]:
@@ -37,7 +38,8 @@ def _show(request, issue_id: str, status: int = 200, error: str = "", reason: st
     result = api.publish_dry_run(ws, d.name)
     return views.page(request, "publish.html", status=status, issue_id=d.name, result=result,
                       units=_per_unit(ws, result.credits), error=error, reason=reason,
-                      flash=take_flash(request), ledger_rel=ws.rel(result.ledger_file) if result.ledger_file else "")
+                      flash=take_flash(request), ledger_rel=ws.rel(result.ledger_file) if result.ledger_file else "",
+                      closed=api.closed_periods(ws))
 
 
 def publish_page(request):
@@ -55,7 +57,11 @@ def _publish(request, form):
         return _show(request, d.name, 422, dry.message)
     if dry.revision and not reason:
         return _show(request, d.name, 422, "这一期已经发布过，修订发布必须填写修订理由。")
-    result = api.publish_issue(ws, d.name, revise=dry.revision, reason=reason)
+    try:
+        force, force_reason = override(form)
+        result = api.publish_issue(ws, d.name, revise=dry.revision, reason=reason or force_reason, force=force)
+    except JianbaoError as e:
+        return _show(request, d.name, 422, closed_hint(ws, e), reason)
     if result.status not in ("published", "revised"):
         return _show(request, d.name, 422, result.message, reason)
     n_units = len({u for c in dry.credits for u in [c.unit]})
