@@ -353,3 +353,24 @@ def test_closed_periods_change_only_on_purpose_with_a_reason(ws):
     changed = subprocess.run(["git", "-C", str(ws), "show", "--name-only", "--format="], capture_output=True,
                              text=True).stdout.split()
     assert sorted(changed) == ["ledger/closed/2024-04.yml", "ledger/events/2024-04.yml"]  # one commit, both files
+
+
+def test_publishing_into_a_closed_period_needs_the_override(ws):
+    from composer.commands import ledger_cmd
+    from composer.workspace import open_workspace
+
+    ledger_cmd.close(open_workspace(ws), "2024-04")  # the issue is dated 2024-04-15
+    subprocess.run(["git", "-C", str(ws), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(ws), "commit", "-qm", "close 2024-04"], check=True)
+    c = client(ws)
+    tok = token(c, "/issues/2024-03/publish")
+    r = c.post("/issues/2024-03/publish", data={"csrf_token": tok, "confirm": "1"})
+    assert r.status_code == 422 and "勾选「改动已结账期间」" in r.text
+    assert not (ws / "ledger/published/2024-03.yml").exists()
+    r = c.post("/issues/2024-03/publish", data={"csrf_token": tok, "confirm": "1", "force": "1",
+                                                "force_reason": "第3期晚发，补记"}, follow_redirects=False)
+    assert r.status_code == 303 and (ws / "ledger/published/2024-03.yml").exists()
+    assert "第3期晚发，补记" in (ws / "ledger/closed/2024-04.yml").read_text(encoding="utf-8")
+    changed = subprocess.run(["git", "-C", str(ws), "show", "--name-only", "--format="], capture_output=True,
+                             text=True).stdout.split()
+    assert sorted(changed) == ["ledger/closed/2024-04.yml", "ledger/published/2024-03.yml"]

@@ -18,6 +18,17 @@ from composer.diagnostics import JianbaoError, Source, error
 WEB_SOURCE = Source("<workbench>", 0)
 
 
+# ---------------------------------------------------------------- what a write changed
+
+def snapshot(*folders: Path) -> dict[Path, int]:
+    """Every file under ``folders`` with its modification time (to commit exactly what a write changed)."""
+    return {p: p.stat().st_mtime_ns for f in folders if f.is_dir() for p in f.rglob("*") if p.is_file()}
+
+
+def changed(before: dict[Path, int], after: dict[Path, int]) -> list[Path]:
+    return [p for p, t in after.items() if before.get(p) != t]
+
+
 # ---------------------------------------------------------------- rules and pickers
 
 def rules_of(ws):

@@ -27,17 +27,6 @@ SUFFIXES = (".docx", ".txt")
 KINDS = {KIND_ARTICLE: "信息", KIND_BRIEF: "▲简讯"}
 
 
-def _files(folder: Path) -> dict[Path, int]:
-    """Every file under ``folder`` with its modification time (to commit exactly what a write changed)."""
-    if not folder.is_dir():
-        return {}
-    return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
-
-
-def _changed(before: dict[Path, int], after: dict[Path, int]) -> list[Path]:
-    return [p for p, t in after.items() if before.get(p) != t]
-
-
 def display_name(name: str) -> str:
     """The uploaded file's own name, reduced to a safe display label (no folders, no control characters)."""
     base = re.split(r"[\\/]", name or "")[-1]
@@ -72,7 +61,7 @@ def _import(request, data: bytes, name: str, unit: str, received: str):
             raise JianbaoError(f"「{name}」是空文件。nothing was written")
         day = parse_day(received.strip()) if received.strip() else None
         watched = [ws.root / INBOX, ws.root / "ledger" / "events"]
-        before = {p: t for w in watched for p, t in _files(w).items()}
+        before = api.snapshot(*watched)
         tmp = Path(tempfile.mkdtemp(prefix="jianbao-upload-"))
         try:
             path = tmp / f"manuscript{suffix}"  # a fixed name: the upload's name is never a path
@@ -85,9 +74,9 @@ def _import(request, data: bytes, name: str, unit: str, received: str):
     if result.duplicate_of is not None:
         flash(request, f"「{name}」与已收稿件 {ws.rel(result.duplicate_of)} 内容相同，未重复记录。")
         return RedirectResponse("/inbox", status_code=303)
-    after = {p: t for w in watched for p, t in _files(w).items()}
+    after = api.snapshot(*watched)
     u = ws.units.get(result.unit)
-    views.commit(request, _changed(before, after), f"来稿：{u.short if u else result.unit}《{result.title}》（{name}）")
+    views.commit(request, api.changed(before, after), f"来稿：{u.short if u else result.unit}《{result.title}》（{name}）")
     flash(request, f"已收稿：{u.short if u else result.unit}《{result.title}》→ {ws.rel(result.path)}")
     return RedirectResponse("/inbox", status_code=303)
 
@@ -117,11 +106,11 @@ def _take(request, form):
     try:
         if kind not in KINDS:
             raise JianbaoError(f"采用类型须为 信息 或 简讯，收到「{kind}」。nothing was written")
-        before = _files(d)
+        before = api.snapshot(d)
         target, e = api.take(ws, entry.id, str(d), kind)
     except JianbaoError as err:
         return inbox_page(request, 422, str(err), err.diagnostics)
-    paths = _changed(before, _files(d)) + [e.path]
+    paths = api.changed(before, api.snapshot(d)) + [e.path]
     u = ws.units.get(e.unit)
     views.commit(request, paths, f"采用来稿：{u.short if u else e.unit}《{e.title}》→ {d.name}（{KINDS[kind]}）")
     flash(request, f"已采用：《{e.title}》作为{KINDS[kind]}放入 {d.name}（{ws.rel(target)}）")

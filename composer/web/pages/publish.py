@@ -57,6 +57,8 @@ def _publish(request, form):
         return _show(request, d.name, 422, dry.message)
     if dry.revision and not reason:
         return _show(request, d.name, 422, "这一期已经发布过，修订发布必须填写修订理由。")
+    closed_dir = ws.root / "ledger" / "closed"
+    before = api.snapshot(closed_dir)
     try:
         force, force_reason = override(form)
         result = api.publish_issue(ws, d.name, revise=dry.revision, reason=reason or force_reason, force=force)
@@ -69,7 +71,8 @@ def _publish(request, form):
     message = f"{what}：{d.name} 记入台账 {len({(c.title, c.kind) for c in dry.credits})} 条，涉及 {n_units} 个单位"
     if result.revision:
         message += f"（理由：{reason}）"
-    views.commit(request, [result.ledger_file], message)
+    # the published record, and the closed-period logs a forced change wrote (outputs in build/ are not tracked)
+    views.commit(request, [result.ledger_file, *api.changed(before, api.snapshot(closed_dir))], message)
     flash(request, f"已{message}；台账文件 {ws.rel(result.ledger_file)}")
     return RedirectResponse(f"/issues/{d.name}/publish", status_code=303)
 
