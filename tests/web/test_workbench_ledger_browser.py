@@ -67,6 +67,7 @@ def test_publish_with_confirmation_and_see_the_ledger_record(ws, live_server, pa
     dry = page.locator("#dry-run")
     assert "利用科" in dry.inner_text() and "我市创新开展先登记后供地" in dry.inner_text()
     assert not (ws / "ledger/published/2024-03.yml").exists()  # the dry run wrote nothing
+    shot(page, "publish.png")
     page.get_by_label("确认发布").check()
     page.get_by_role("button", name="发布", exact=True).click()
     assert "已发布：2024-03 记入台账 4 条" in page.locator(".flash").inner_text()
