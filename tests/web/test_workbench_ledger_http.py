@@ -374,3 +374,14 @@ def test_publishing_into_a_closed_period_needs_the_override(ws):
     changed = subprocess.run(["git", "-C", str(ws), "show", "--name-only", "--format="], capture_output=True,
                              text=True).stdout.split()
     assert sorted(changed) == ["ledger/closed/2024-04.yml", "ledger/published/2024-03.yml"]
+
+
+def test_pickers_offer_only_registered_units_and_known_outlets(ws):
+    page = client(ws).get("/ledger").text
+    outlets = re.findall(r'<option value="([^"|]+\|[^"]+)"', page)
+    assert outlets == ["昨日市情|信息", "每日动态|信息"]  # higher outlets of the rules (not the own 简报)
+    adoption = page.split('id="adoption"')[1].split("</section>")[0]
+    units = re.findall(r'<option value="([^"]+)"', adoption.split('name="units"')[1])
+    assert len(units) == 13 and "办公室" not in units and "阳谷县自然资源和规划局" in units
+    assert re.findall(r'<optgroup label="([^"]+)"', adoption) == ["县（市、区）局", "机关各科室", "局属事业单位"]
+    assert "约稿（市政府约稿）" in page
