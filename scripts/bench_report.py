@@ -12,6 +12,11 @@ as subprocesses (median of the runs after one warm-up), then the same with
 years roughly linear in the ledger size).  Then times `ledger add` and `ledger
 check` against `report 2024-06 --json` on the same ledger, with nothing closed and
 with 2024-01..2024-11 closed, and prints the ratios (issue 9: add ≤ 1.2×, check ≤ 1.5×).
+
+Then the workbench (``jianbao serve``): page load of /scores over the one-year
+ledger (the month's tables, drill-downs, rank change — two periods scored — and
+the charts), served by a real uvicorn on loopback, fetched over HTTP; also
+/ledger and the month table.
 """
 
 from __future__ import annotations
@@ -128,13 +133,72 @@ def ledger_figures(ws: Path, runs: int, label: str, forced: bool = False) -> Non
         (fw, fc), = rest
         print(f"    forced add into closed 2024-06 (scores 2024-06..11 for one unit)  cpu {fc:.3f} s  "
               f"(wall {fw:.3f} s)  = {fc / rep:.2f}x report")
+def serve(ws: Path):
+    """The workbench app of ``ws`` under uvicorn in a thread; (base URL, stop function)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    sys.path.insert(0, str(ROOT))
+    from composer.web.app import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(ws), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(5)
+
+    return f"http://127.0.0.1:{sock.getsockname()[1]}", stop
+
+
+def page_times(url: str, runs: int) -> tuple[float, float, int]:
+    """(median, min) seconds of a full GET of ``url`` after one warm-up, and the page size in bytes."""
+    import statistics
+    import urllib.request
+
+    def get() -> int:
+        with urllib.request.urlopen(url) as r:
+            assert r.status == 200, url
+            return len(r.read())
+
+    size = get()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        get()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), min(times), size
+
+
+def bench_web(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp) / "ws"
+        records = make_workspace(ws, 1)
+        base, stop = serve(ws)
+        try:
+            print(f"jianbao serve — page load over HTTP, 1 year, {records} records, 50 units (median / min of {runs})")
+            for path in ("/scores?period=2024-06", "/scores", "/ledger", "/ledger/month?month=2024-06"):
+                med, low, size = page_times(base + path, runs)
+                print(f"  {path:<28} {med:.3f} s (min {low:.3f})  {size // 1024} KB")
+        finally:
+            stop()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--web-only", action="store_true", help="only the workbench page loads")
     args = ap.parse_args()
+    if args.web_only:
+        return bench_web(args.runs)
     print("jianbao report — whole-process wall time (median / min of runs after a warm-up)")
     for years in (1, args.years):
         with tempfile.TemporaryDirectory() as tmp:
@@ -154,6 +218,7 @@ def main() -> None:
                 subprocess.run(JIANBAO + ["ledger", "close", f"2024-{month:02d}"], cwd=ws, check=True,
                                capture_output=True)
             ledger_figures(ws, args.runs, f"{years:>2} year(s), {records:>6} records, 2024-01..11 closed", forced=True)
+    bench_web(args.runs)
 
 
 if __name__ == "__main__":

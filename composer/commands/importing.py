@@ -407,7 +407,9 @@ def inbox_records(ws) -> list[tuple[Path, dict]]:
     return out
 
 
-def import_manuscript(ws, file: Path, unit: str, received: dt.date | None = None, label: str | None = None) -> ManuscriptImport:
+def import_manuscript(ws, file: Path, unit: str, received: dt.date | None = None, label: str | None = None,
+                      source_name: str | None = None) -> ManuscriptImport:
+    """``source_name``: the file name to record as ``source:`` (an upload's name; default: ``file``'s own)."""
     label = label or Path(file).name
     u = ws.units.get(unit)
     if u is None:
@@ -436,7 +438,7 @@ def import_manuscript(ws, file: Path, unit: str, received: dt.date | None = None
         ("authors", yamlsrc.flow(list(authors)) if authors else None),
         ("received", received),
         ("status", STATUS_NEW),
-        ("source", Path(file).name),
+        ("source", source_name or Path(file).name),
         ("hash", digest),
     ])
     written: list[Path] = []
