@@ -102,6 +102,7 @@ def _register() -> None:
     cli_report.register(main)
     cli_import.register(main)
     cli_serve.register(main)
+    __import__("composer.cli_user").cli_user.register(main)
 
 
 _register()

@@ -176,5 +176,10 @@ def create_app(root: Path, *, require_login: bool = False, tls: bool = False) ->
     )
     app.state.root = root
     app.state.require_login = require_login
-    app.state.account_lookup = None  # (request, name) -> Principal | None; set by the accounts module
+    from composer.web import accounts
+    from composer.web.pages.auth import LoginLimiter
+
+    app.state.account_lookup = accounts.lookup  # (request, name) -> Principal | None; re-reads accounts.yml
+    app.state.revoked_sessions = set()  # session ids logged out (their cookies may still be around)
+    app.state.login_limiter = LoginLimiter()
     return app
