@@ -301,6 +301,7 @@ class ManuscriptImport:
     duplicate_of: Path | None = None
     ledger_file: Path | None = None
     images: int = 0
+    files: tuple[Path, ...] = ()  # everything written (inbox file, pictures, events file)
 
 
 def content_hash(title: str, body: str, images: dict[str, bytes]) -> str:
@@ -455,7 +456,7 @@ def record_manuscript(ws, pieces, u, received: dt.date | None, source: str, *, t
                 shutil.rmtree(ws.root / INBOX / pictures, ignore_errors=True)
             raise
     return ManuscriptImport(path=path, unit=u.name, title=title, authors=authors, hash=digest,
-                            ledger_file=ledger_file, images=len(images))
+                            ledger_file=ledger_file, images=len(images), files=(*written, ledger_file))
 
 
 def parse_day(value: str | None) -> dt.date | None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 
 def all_routes(route) -> list:
-    from composer.web.pages import home, issues
+    from composer.web.pages import auth, home, issues, portal
 
     out: list = []
-    for module in (home, issues):
+    for module in (home, issues, auth, portal):
         out += module.routes(route)
     return out
