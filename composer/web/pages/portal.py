@@ -207,7 +207,7 @@ def manuscript(request):
 def submit_form(request):
     ws = views.workspace(request)
     return views.page(request, "portal_submit.html", own=_own_unit(request, ws), units=list(ws.units), message="",
-                      form={}, max_mb=MAX_UPLOAD // 2**20)
+                      form=dict.fromkeys(("title", "authors", "text", "unit"), ""), max_mb=MAX_UPLOAD // 2**20)
 
 
 def _upload_name(raw: str) -> str:
