@@ -360,7 +360,7 @@ def inbox_records(ws) -> list[tuple[Path, dict]]:
     out = []
     for p in sorted(base.glob("*.md")) if base.is_dir() else []:
         fm, _, _ = yamlsrc.split_front_matter(p.read_text(encoding="utf-8"))
-        data, d = yamlsrc.parse(fm or "", ws.rel(p))
+        data, d = yamlsrc.parse_fast(fm or "", ws.rel(p))  # read only, every import and portal page: the C parser
         out.append((p, data if yamlsrc.is_map(data) else {}))
     return out
 

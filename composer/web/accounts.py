@@ -75,7 +75,7 @@ def load(root: Path) -> list[Account]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
-    data, diags = yamlsrc.parse(text, ACCOUNTS_FILE)
+    data, diags = yamlsrc.parse_fast(text, ACCOUNTS_FILE)  # read on every request: the C parser
     if diags:
         raise JianbaoError(f"{ACCOUNTS_FILE} cannot be read", tuple(diags))
     if data is None:
@@ -176,7 +176,7 @@ def principal_for(root: Path, name: str, stamp: str | None, units) -> Principal 
     if acc is None or acc.disabled or not stamp or stamp != acc.stamp:
         return None
     if acc.role == UNIT:
-        unit = units.get(acc.unit)
+        unit = units.get(acc.unit) if units is not None else None
         if unit is None:
             return None
         return Principal(name=acc.name, role=UNIT, unit=unit.name)
@@ -191,8 +191,41 @@ def lookup(request, name: str) -> Principal | None:
     revoked = getattr(request.app.state, "revoked_sessions", None)
     if revoked is not None and session.get("sid") in revoked:
         return None
-    ws = views.workspace(request)
-    return principal_for(request.app.state.root, name, session.get("stamp"), ws.units)
+    root = request.app.state.root
+    try:
+        units = _units(root)
+    except JianbaoError:  # jianbao.yml cannot be read: no unit can be resolved
+        units = None
+    return principal_for(root, name, session.get("stamp"), units)
+
+
+_UNITS: dict = {}  # (root, stat of jianbao.yml and the registry file) -> Units
+_UNITS_LOCK = threading.Lock()
+
+
+def _units(root: Path):
+    """The unit registry as on disk now; parsed again whenever jianbao.yml or the registry file changes."""
+    from composer import config
+    from composer.registry import Units, load_registry
+
+    def stamp(p: Path):
+        try:
+            st = p.stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    key0 = stamp(Path(root) / config.PUBLICATION_FILE)
+    with _UNITS_LOCK:
+        hit = _UNITS.get(root)
+        if hit and hit[0] == key0 and hit[1] == stamp(Path(root) / hit[2]):
+            return hit[3]
+    pub, _ = config.load_publication(Path(root))
+    registry, _ = load_registry(Path(root), pub.units)
+    units = Units(registry)
+    with _UNITS_LOCK:
+        _UNITS[root] = (key0, stamp(Path(root) / pub.units), pub.units, units)
+    return units
 
 
 # ---------------------------------------------------------------- writing (jianbao user …)

@@ -65,7 +65,7 @@ def route(path: str, endpoint, action: str, methods=("GET",), name: str | None =
         raise ValueError(f"route {path}: undeclared action {action!r}")
 
     async def guarded(request: Request) -> Response:
-        principal = current_principal(request)
+        principal = await run_in_threadpool(current_principal, request)  # reads accounts.yml: off the event loop
         request.state.principal = principal
         request.scope["nav"] = nav
         try:
