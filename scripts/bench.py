@@ -93,6 +93,10 @@ def main() -> None:
     if report_bench.exists():
         sys.stdout.flush()
         subprocess.run([sys.executable, str(report_bench)], check=False)
+    portal_bench = ROOT / "scripts" / "bench_portal.py"
+    if portal_bench.exists():  # 50 units logging in and sending at once (a real jianbao serve)
+        sys.stdout.flush()
+        subprocess.run([sys.executable, str(portal_bench)], check=False)
 
 
 if __name__ == "__main__":
