@@ -137,6 +137,34 @@ class LocalHostOnly:
         return await self.app(scope, receive, send)
 
 
+class SecureCookieOverHttps:
+    """Mark cookies ``Secure`` on every HTTPS request, also when a trusted reverse proxy ended TLS.
+
+    uvicorn takes the scheme from ``X-Forwarded-Proto`` of the proxies it trusts
+    (``FORWARDED_ALLOW_IPS``, loopback by default), so behind the office's nginx the
+    session cookie is Secure without any option.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("scheme") != "https":
+            return await self.app(scope, receive, send)
+
+        async def secure(message):
+            if message["type"] == "http.response.start":
+                headers = []
+                for k, v in message.get("headers", []):
+                    if k.lower() == b"set-cookie" and b"secure" not in v.lower():
+                        v += b"; secure"
+                    headers.append((k, v))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return await self.app(scope, receive, secure)
+
+
 def session_key(root: Path) -> str:
     """A per-workspace random key kept under build/ (never committed), so sessions survive a restart."""
     path = root / SESSION_KEY_FILE
@@ -172,6 +200,7 @@ def create_app(root: Path, *, require_login: bool = False, tls: bool = False) ->
         middleware=[
             Middleware(LocalHostOnly, enabled=not require_login),
             Middleware(BodyLimit),
+            Middleware(SecureCookieOverHttps),
             Middleware(SessionMiddleware, secret_key=session_key(root), session_cookie="jianbao_session",
                        max_age=SESSION_IDLE, same_site="lax", https_only=tls),
         ],

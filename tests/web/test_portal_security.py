@@ -340,3 +340,44 @@ def test_binding_beyond_loopback_needs_an_enabled_editor(make_ws):
     (root / accounts.ACCOUNTS_FILE).write_text("accounts: [oops\n", encoding="utf-8")
     with pytest.raises(JianbaoError):
         login_required(root, "0.0.0.0")  # a broken file fails closed
+
+
+def test_session_cookie_secure_behind_a_tls_proxy(make_ws, live_server):
+    """nginx ends TLS and sends X-Forwarded-Proto: https; uvicorn trusts loopback proxies by default."""
+    import httpx2 as httpx
+
+    root = portal_ws(make_ws, git=False)
+    server = live_server(root, require_login=True)
+    plain = httpx.get(server.url + "/login", timeout=10)
+    assert "secure" not in plain.headers["set-cookie"].lower()
+    proxied = httpx.get(server.url + "/login", headers={"x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9"},
+                        timeout=10)
+    assert proxied.status_code == 200, proxied.status_code
+    assert "; secure" in proxied.headers["set-cookie"].lower()
+
+
+def test_idle_session_expires(root, monkeypatch):
+    from composer.web.app import SESSION_IDLE
+
+    c = logged_in(root, "yanggu")
+    assert c.get("/portal").status_code == 200
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + SESSION_IDLE + 60)  # the signature's age is checked
+    r = c.get("/portal")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_editor_sends_on_a_units_behalf(root):
+    c = logged_in(root, "editor1")
+    assert "阳谷局" in c.get("/portal").text  # the editor's portal lists the units
+    token = page_token(c)
+    r = c.post("/portal/submit", data={"csrf_token": token, "title": "无单位", "text": "正文。"})
+    assert r.status_code == 422 and "请选择来稿单位" in r.text
+    assert not (root / "inbox").exists()
+    r = c.post("/portal/submit", data={"csrf_token": token, "unit": "高唐县自然资源和规划局",
+                                       "title": "高唐局电话报送稿件", "text": "高唐局电话报送的稿件正文。"})
+    assert r.status_code == 303
+    text = next((root / "inbox").glob("*.md")).read_text(encoding="utf-8")
+    assert "unit: 高唐县自然资源和规划局" in text and "by: editor1" in text
+    g = logged_in(root, "gaotang")
+    assert "高唐局电话报送稿件" in g.get("/portal").text

@@ -162,7 +162,7 @@ def home(request):
     if u is not None:
         return _dashboard(request, ws, u)
     # an editor: every unit, to look at any unit's view
-    groups = [{"name": g.name, "units": list(g.units)} for g in ws.units.groups()]
+    groups = [{"name": g.name, "units": [u for u in ws.units if u.group == g.name]} for g in ws.units.groups()]
     return views.page(request, "portal_units.html", groups=groups)
 
 
