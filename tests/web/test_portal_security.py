@@ -381,3 +381,38 @@ def test_editor_sends_on_a_units_behalf(root):
     assert "unit: 高唐县自然资源和规划局" in text and "by: editor1" in text
     g = logged_in(root, "gaotang")
     assert "高唐局电话报送稿件" in g.get("/portal").text
+
+
+def test_group_tables_and_report_files_for_every_account(root):
+    from click.testing import CliRunner
+
+    from composer.cli import main
+    from composer.commands import publish
+    from composer.workspace import open_workspace
+
+    assert publish.publish(open_workspace(root), "issues/2024-03", outputs=False).status == "published"
+    r = CliRunner().invoke(main, ["-C", str(root), "report", "2024-04", "--format", "json,xlsx"])
+    assert r.exit_code == 0, r.output
+    c = logged_in(root, "yanggu")
+    before = snapshot(root)
+    page = c.get("/portal/tables").text
+    assert "2024-04" in page and "高唐局" in page and "开发利用科" in page  # every group's table
+    r = c.get("/portal/reports/2024-04/2024-04-通报.json")
+    assert r.status_code == 200 and r.content == (root / "build/reports/2024-04/2024-04-通报.json").read_bytes()
+    assert "attachment" in r.headers["content-disposition"]
+    for path in ("/portal/reports/2024-04/..%2F..%2F..%2Fjianbao.yml", "/portal/reports/..%2F..%2Fcontributors/units.yml",
+                 "/portal/reports/2024-04/nope.pdf", "/portal/tables?period=..%2F..", "/portal/reports/2024-04/.hidden"):
+        assert c.get(path).status_code == 404, path
+    assert changed(before, snapshot(root)) == set()
+
+
+def test_ledger_add_records_the_account(make_ws):
+    from composer.commands import ledger_cmd
+    from composer.ledger import load_ledger
+    from composer.workspace import open_workspace
+
+    ws = open_workspace(make_ws())
+    res = ledger_cmd.add(ws, "bonus", {"unit": "阳谷局", "date": "2024-04", "points": "2", "reason": "发布会"}, by="editor1")
+    assert "by: editor1" in res.path.read_text(encoding="utf-8")
+    _, diags = load_ledger(open_workspace(ws.root))
+    assert diags == []

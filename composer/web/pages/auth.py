@@ -62,9 +62,14 @@ class LoginLimiter:
                     longest = max(longest, times[-1] + delay - now)
         return max(longest, 0.0)
 
+    MAX_KEYS = 50_000  # invented names must not grow memory without bound
+
     def failed(self, keys) -> None:
         now = self.clock()
         with self._lock:
+            if len(self._fails) > self.MAX_KEYS:
+                for key in list(self._fails):
+                    self._recent(key, now)
             for key in keys:
                 self._fails.setdefault(key, []).append(now)
 
