@@ -185,8 +185,6 @@ def principal_for(root: Path, name: str, stamp: str | None, units) -> Principal 
 
 def lookup(request, name: str) -> Principal | None:
     """``app.state.account_lookup``: re-reads accounts.yml for this request."""
-    from composer.web import views
-
     session = request.session
     revoked = getattr(request.app.state, "revoked_sessions", None)
     if revoked is not None and session.get("sid") in revoked:

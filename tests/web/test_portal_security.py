@@ -276,6 +276,7 @@ def test_password_appears_in_no_file_log_or_process_list(root, caplog):
     _send_text(c)
     login(client(root), "gaotang", PASSWORDS["yanggu"])  # a wrong password that is another account's
     login(client(root), "yanggu", "typo-" + PASSWORDS["yanggu"])
+    login(client(root), PASSWORDS["gaotang"], PASSWORDS["gaotang"])  # the password typed into the name field too
     # the CLI reads a password from a prompt or stdin: while it waits, the process list shows none
     new_password = "fresh-Pass-7788"
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
@@ -292,6 +293,7 @@ def test_password_appears_in_no_file_log_or_process_list(root, caplog):
     for s in secrets:
         assert s.encode() not in blob, s
         assert s not in caplog.text and s.encode() not in out + err
+    assert "failed log-in: an unknown account name" in caplog.text and "failed log-in: account 'gaotang'" in caplog.text
     assert accounts.find(root, "newbie").hash.startswith("$argon2id$")
 
 

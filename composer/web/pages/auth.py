@@ -83,6 +83,18 @@ def _keys(request, username: str) -> tuple[str, str]:
     return f"user:{username.strip().casefold()}", f"addr:{client}"
 
 
+def _shown(request, username: str) -> str:
+    """The name for the log: only a real account's (a password typed into the name field stays out)."""
+    from composer.diagnostics import JianbaoError
+    from composer.web import accounts
+
+    try:
+        known = accounts.find(request.app.state.root, username) if username else None
+    except JianbaoError:
+        known = None
+    return f"account {known.name!r}" if known else "an unknown account name"
+
+
 def _safe_next(value: str | None) -> str:
     """Only a local path (no scheme, no host, no //) is followed after log-in."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
@@ -117,7 +129,7 @@ async def login(request):
     user_key, addr_key = _keys(request, username)
     wait = limiter.wait((user_key, addr_key))
     if wait > 0:
-        log.warning("log-in refused while held back: account %r from %s", username, addr_key[5:])
+        log.warning("log-in refused while held back: %s from %s", _shown(request, username), addr_key[5:])
         resp = views.page(request, "login.html", status=429, next=nxt, username=username,
                           message=f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
         resp.headers["Retry-After"] = str(math.ceil(wait))
@@ -125,7 +137,7 @@ async def login(request):
     acc = await run_in_threadpool(accounts.verify, request.app.state.root, username, password) if username else None
     if acc is None:
         limiter.failed((user_key, addr_key))
-        log.warning("failed log-in: account %r from %s", username, addr_key[5:])
+        log.warning("failed log-in: %s from %s", _shown(request, username), addr_key[5:])
         return views.page(request, "login.html", status=401, next=nxt, username=username,
                           message="用户名或密码不对，或账号已停用。")
     limiter.succeeded(user_key)
