@@ -399,6 +399,7 @@ def test_group_tables_and_report_files_for_every_account(root):
     before = snapshot(root)
     page = c.get("/portal/tables").text
     assert "2024-04" in page and "高唐局" in page and "开发利用科" in page  # every group's table
+    assert "按印发的通报" in page  # read from the issued JSON
     r = c.get("/portal/reports/2024-04/2024-04-通报.json")
     assert r.status_code == 200 and r.content == (root / "build/reports/2024-04/2024-04-通报.json").read_bytes()
     assert "attachment" in r.headers["content-disposition"]

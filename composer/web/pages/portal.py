@@ -295,17 +295,34 @@ def tables(request):
     period = request.query_params.get("period") or (periods[0] if periods else "")
     if period and period not in periods:
         raise views.NotFound(period)
-    report = None
-    problem = ""
+    report, issued, problem = None, False, ""
     if period:
-        from composer.scoring import build_report
+        report = _issued_report(ws, period)
+        issued = report is not None
+        if report is None:  # no JSON among the files: the figures as the ledger gives them now
+            from composer.scoring import build_report
 
-        try:
-            report, _ = build_report(ws, period, date=dt.date.today())
-        except JianbaoError as e:
-            problem = str(e)
+            try:
+                report, _ = build_report(ws, period, date=dt.date.today())
+            except JianbaoError as e:
+                problem = str(e)
     return views.page(request, "portal_tables.html", periods=periods, period=period, report=report, problem=problem,
-                      reports=reps)
+                      reports=reps, issued=issued)
+
+
+def _issued_report(ws, period: str) -> dict | None:
+    """The group tables as the 通报 printed them (its JSON under build/reports/<period>/), if there is one."""
+    import json
+
+    folder = ws.root / "build" / "reports" / period
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("groups"), list) and data.get("period") == period:
+            return data
+    return None
 
 
 def report_file(request):
