@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from composer import ledger
+from composer import ledger  # PUBLISHED, read_published
 
 STEM = "采用情况"
 
@@ -43,14 +43,13 @@ class UnitNotice:
         return sum(pts, Decimal(0)) if pts else None
 
 
-def _points(ws, rules, kind: str, unit: str) -> Decimal | None:
+def _points(ws, rules, outlet: str, kind: str, unit: str) -> Decimal | None:
+    """Points of one adopted item for ``unit`` (None: not scored, or the rules cannot say)."""
     u = ws.units.get(unit)
-    if u is not None and not u.scored:
-        return None
-    if rules is None:
+    if rules is None or (u is not None and not u.scored):
         return None
     try:
-        return rules.item_points(rules.own_outlet or ledger.OWN_OUTLET, kind)
+        return rules.item_points(rules.own_outlet or outlet, kind)
     except KeyError:
         return None
 
@@ -62,14 +61,11 @@ def _rules(ws):
     return None if rules is None or any(d.is_error for d in diags) else rules
 
 
-def _notices(ws, issue_id: str, number: int, date: str, records, sections: dict[tuple[str, str], str],
-             rules) -> list[UnitNotice]:
-    """``records``: (kind, title, units) in print order → one notice per credited unit, registry order."""
+def _notices(ws, issue_id: str, number: int, date: str, credits) -> list[UnitNotice]:
+    """``credits``: (unit, NoticeItem) in print order → one notice per credited unit, registry order."""
     by_unit: dict[str, list[NoticeItem]] = {}
-    for kind, title, units in records:
-        for unit in dict.fromkeys(units):
-            by_unit.setdefault(unit, []).append(NoticeItem(
-                title=title, kind=kind, section=sections.get((kind, title), ""), points=_points(ws, rules, kind, unit)))
+    for unit, item in credits:
+        by_unit.setdefault(unit, []).append(item)
     order = {u.name: i for i, u in enumerate(ws.units)}
     out = []
     for unit in sorted(by_unit, key=lambda n: (order.get(n, len(order)), n)):
@@ -80,10 +76,14 @@ def _notices(ws, issue_id: str, number: int, date: str, records, sections: dict[
 
 
 def issue_notices(ws, issue) -> list[UnitNotice]:
-    """The notices of a loaded issue (as publish credits it)."""
-    records = [(it.kind, it.title, list(it.units)) for it in issue.items]
+    """The notices of a loaded issue, with the points publish's dry run gives (publish.dry_run_credits)."""
+    from composer.commands.publish import dry_run_credits
+
     sections = {(it.kind, it.title): it.section for it in issue.items}
-    return _notices(ws, issue.id, issue.number, str(issue.date), records, sections, _rules(ws))
+    credits, _ = dry_run_credits(ws, issue)
+    items = [(c.unit, NoticeItem(title=c.title, kind=c.kind, section=sections.get((c.kind, c.title), ""),
+                                 points=c.points)) for c in credits]
+    return _notices(ws, issue.id, issue.number, str(issue.date), items)
 
 
 def _sections_of(ws, issue_id: str) -> dict[tuple[str, str], str]:
@@ -106,10 +106,13 @@ def unit_notices(ws, unit: str) -> list[UnitNotice]:
         pub, _, _ = ledger.read_published(ws, path.stem)
         if pub is None:
             continue
-        mine = [(a.kind, a.title, [unit]) for a in pub.adoptions if unit in a.units]
+        mine = [a for a in pub.adoptions if unit in a.units]
         if not mine:
             continue
-        out += _notices(ws, pub.issue, pub.number, str(pub.date or ""), mine, _sections_of(ws, pub.issue), rules)
+        sections = _sections_of(ws, pub.issue)
+        items = [(unit, NoticeItem(title=a.title, kind=a.kind, section=sections.get((a.kind, a.title), ""),
+                                   points=_points(ws, rules, a.outlet, a.kind, unit))) for a in mine]
+        out += _notices(ws, pub.issue, pub.number, str(pub.date or ""), items)
     return sorted(out, key=lambda n: (n.date, n.number), reverse=True)
 
 

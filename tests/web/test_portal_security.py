@@ -419,3 +419,14 @@ def test_ledger_add_records_the_account(make_ws):
     assert "by: editor1" in res.path.read_text(encoding="utf-8")
     _, diags = load_ledger(open_workspace(ws.root))
     assert diags == []
+
+
+def test_broken_accounts_file_fails_closed(root, caplog):
+    c = logged_in(root, "yanggu")
+    (root / accounts.ACCOUNTS_FILE).write_text("accounts:\n  - name: yanggu\n    role: unit\n  - [\n", encoding="utf-8")
+    before = snapshot(root)
+    assert c.get("/portal").status_code == 303  # the session no longer resolves
+    r = login(client(root), "yanggu")
+    assert r.status_code == 503 and "账号文件有误" in r.text and "accounts.yml" not in r.text
+    assert "contributors/accounts.yml" in caplog.text  # the server log names the file and line
+    assert changed(before, snapshot(root)) == set()

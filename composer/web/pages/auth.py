@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from starlette.responses import RedirectResponse
 
+from composer.diagnostics import JianbaoError
 from composer.web import access, csrf, views
 
 log = logging.getLogger("jianbao.web")
@@ -85,7 +86,6 @@ def _keys(request, username: str) -> tuple[str, str]:
 
 def _shown(request, username: str) -> str:
     """The name for the log: only a real account's (a password typed into the name field stays out)."""
-    from composer.diagnostics import JianbaoError
     from composer.web import accounts
 
     try:
@@ -134,7 +134,12 @@ async def login(request):
                           message=f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
         resp.headers["Retry-After"] = str(math.ceil(wait))
         return resp
-    acc = await run_in_threadpool(accounts.verify, request.app.state.root, username, password) if username else None
+    try:
+        acc = await run_in_threadpool(accounts.verify, request.app.state.root, username, password) if username else None
+    except JianbaoError as e:  # a broken accounts.yml: the editors see it in the server log, not the visitor
+        log.error("log-in impossible: %s %s", e, "; ".join(str(d) for d in e.diagnostics))
+        return views.page(request, "login.html", status=503, next=nxt, username=username,
+                          message="账号文件有误，暂时无法登录，请联系编辑部。")
     if acc is None:
         limiter.failed((user_key, addr_key))
         log.warning("failed log-in: %s from %s", _shown(request, username), addr_key[5:])
