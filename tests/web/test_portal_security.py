@@ -430,3 +430,12 @@ def test_broken_accounts_file_fails_closed(root, caplog):
     assert r.status_code == 503 and "账号文件有误" in r.text and "accounts.yml" not in r.text
     assert "contributors/accounts.yml" in caplog.text  # the server log names the file and line
     assert changed(before, snapshot(root)) == set()
+
+
+def test_unit_sees_a_declined_manuscript_as_not_adopted(root):
+    c = logged_in(root, "yanggu")
+    assert _send_text(c).status_code == 303
+    path = next((root / "inbox").glob("*.md"))
+    path.write_text(path.read_text(encoding="utf-8").replace("status: 待审", "status: 未采用"), encoding="utf-8")
+    row = re.search(r'<table class="grid" id="submissions">.*?</table>', c.get("/portal").text, re.S)[0]
+    assert "未采用" in row and "待审" not in row  # a hand edit shows on the next request
