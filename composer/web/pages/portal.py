@@ -198,6 +198,7 @@ def manuscript(request):
         raise views.NotFound(ident)
     access.authorize(request.state.principal, "unit.view", unit=e.unit)
     _, body, _ = yamlsrc.split_front_matter(e.path.read_text(encoding="utf-8"))
+    body = re.sub(r"!\[[^\]]*\]\([^)]*\)", "［图片］", body)  # the text view names pictures, never links them
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
     u = ws.units.get(e.unit)
     return views.page(request, "portal_manuscript.html", e=e, s=_status(ws, e), paragraphs=paragraphs, unit=u,
