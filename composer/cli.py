@@ -139,6 +139,7 @@ def _register() -> None:
     cli_import.register(main)
     cli_serve.register(main)
     cli_edit.register(main)
+    __import__("composer.cli_user").cli_user.register(main)
 
 
 _register()

@@ -420,7 +420,7 @@ class _Entry:
 
     def unknown_keys(self, allowed: tuple[str, ...]) -> None:
         for k in self.node:
-            if k not in allowed and k != "type":
+            if k not in allowed and k not in ("type", "by"):  # by: the account that recorded it (web)
                 self.diags.append(Diagnostic(self.src(k), "J301", f"unknown key `{k}` for type {self.node.get('type')}",
                                              "allowed: " + ", ".join(allowed), Severity.WARNING))
 

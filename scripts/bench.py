@@ -197,12 +197,14 @@ def main() -> None:
         shutil.rmtree(big, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
 
-    for extra in ("bench_report.py", "bench_web.py"):  # the ledger/report and the workbench figures
+    extras = {  # the ledger/report, the workbench, and 50 units using the portal at once (a real jianbao serve)
+        "bench_report.py": [], "bench_web.py": ["--runs", str(args.runs)], "bench_portal.py": [],
+    }
+    for extra, extra_args in extras.items():
         script = ROOT / "scripts" / extra
         if script.exists():
             sys.stdout.flush()
-            subprocess.run([sys.executable, str(script)] + (["--runs", str(args.runs)] if extra == "bench_web.py" else []),
-                           check=False)
+            subprocess.run([sys.executable, str(script), *extra_args], check=False)
 
 
 if __name__ == "__main__":

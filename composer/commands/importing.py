@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -338,6 +339,7 @@ class ManuscriptImport:
     duplicate_of: Path | None = None
     ledger_file: Path | None = None
     images: int = 0
+    files: tuple[Path, ...] = ()  # everything written (inbox file, pictures, events file)
 
 
 def content_hash(title: str, body: str, images: dict[str, bytes]) -> str:
@@ -402,64 +404,107 @@ def inbox_records(ws) -> list[tuple[Path, dict]]:
         except safeio.FileProblem:
             continue  # not a readable manuscript (a link out of the workspace, not a file, not UTF-8): skipped
         fm, _, _ = yamlsrc.split_front_matter(text)
-        data, d = yamlsrc.parse(fm or "", ws.rel(p))
+        data, d = yamlsrc.parse_fast(fm or "", ws.rel(p))  # read only, every import and portal page: the C parser
         out.append((p, data if yamlsrc.is_map(data) else {}))
     return out
 
 
-def import_manuscript(ws, file: Path, unit: str, received: dt.date | None = None, label: str | None = None,
-                      source_name: str | None = None) -> ManuscriptImport:
-    """``source_name``: the file name to record as ``source:`` (an upload's name; default: ``file``'s own)."""
-    label = label or Path(file).name
+def _manuscript_unit(ws, unit: str):
     u = ws.units.get(unit)
     if u is None:
         raise JianbaoError(f"--unit {unit!r} is not in the unit registry; {ws.units.hint(unit)}")
-    received = received or dt.date.today()
+    return u
+
+
+def import_manuscript(ws, file: Path, unit: str, received: dt.date | None = None, label: str | None = None,
+                      source_name: str | None = None, *, title: str = "", authors=(), by: str = "") -> ManuscriptImport:
+    """A unit's .docx/.txt manuscript into inbox/ as 待审, counted as one submission (see :func:`record_manuscript`).
+
+    ``source_name``: the file name to record as ``source:`` (an upload's name; default: ``file``'s own).
+    """
+    label = label or Path(file).name
+    u = _manuscript_unit(ws, unit)
     pieces = read_pieces(Path(file), label)
-    title, body, authors = manuscript_parts(ws, pieces, u.name)
+    return record_manuscript(ws, pieces, u, received, source_name or Path(file).name, title=title, authors=authors,
+                             by=by)
+
+
+def import_manuscript_text(ws, text: str, unit: str, received: dt.date | None = None, *, title: str = "",
+                           authors=(), by: str = "", label: str = "粘贴文本") -> ManuscriptImport:
+    """A manuscript pasted as text (the portal's form): the same record as an imported .txt file."""
+    u = _manuscript_unit(ws, unit)
+    pieces = extract.text_paras(text, label)
+    if not any(isinstance(p, extract.Para) and p.text.strip() for p in pieces):
+        raise JianbaoError(f"{label}: no text; nothing written",
+                           (error(Source(label, 1), "J601", "the manuscript is empty (no text to import)"),))
+    return record_manuscript(ws, pieces, u, received, label, title=title, authors=authors, by=by)
+
+
+_INBOX_LOCK = threading.Lock()  # one writer at a time picks a file name and checks for the same content
+
+
+def record_manuscript(ws, pieces, u, received: dt.date | None, source: str, *, title: str = "", authors=(),
+                      by: str = "") -> ManuscriptImport:
+    """Write the manuscript ``pieces`` of unit ``u`` to inbox/ and record its submission event.
+
+    ``title``/``authors`` given (the portal's form) win over the first paragraph and the
+    closing credit line; ``by`` is the account that sent it (written as ``by:``).
+    """
+    received = received or dt.date.today()
+    title = re.sub(r"\s+", " ", title or "").strip()
+    if title:
+        first = next((p for p in pieces if isinstance(p, extract.Para) and p.text.strip()), None)
+        if first is None or first.text.strip() != title:
+            pieces = [extract.Para(source=Source(source, 1), spans=extract.plain(title)), *pieces]
+    title, body, found_authors = manuscript_parts(ws, pieces, u.name)
+    authors = tuple(a for a in (str(x).strip() for x in authors) if a) or found_authors
     stem_base = f"{received.isoformat()}-{u.short}-{slug(title, 16)}"
     text_body, images = markdown.blocks_md(body, lambda n, ext: f"img-{n}.{ext}")
     digest = content_hash(title, text_body, images)
-    for p, meta in inbox_records(ws):
-        if str(meta.get("hash", "")) == digest:
-            return ManuscriptImport(path=p, unit=u.name, title=title, authors=authors, hash=digest, duplicate_of=p)
-    stem, n = stem_base, 1
-    while (ws.root / INBOX / f"{stem}.md").exists():
-        n += 1
-        stem = f"{stem_base}-{n}"
-    # pictures go to an ASCII-named folder beside the file (Markdown links percent-encode other names)
-    pictures = f"{received.isoformat()}-{digest.removeprefix('sha256:')[:10]}"
-    text_body, images = markdown.blocks_md(body, lambda n, ext: f"{pictures}/img-{n}.{ext}")
-    path = ws.root / INBOX / f"{stem}.md"
-    rel = ws.rel(path)
-    fm = markdown.front_matter([
-        ("title", title),
-        ("unit", u.name),
-        ("authors", yamlsrc.flow(list(authors)) if authors else None),
-        ("received", received),
-        ("status", STATUS_NEW),
-        ("source", source_name or Path(file).name),
-        ("hash", digest),
-    ])
-    written: list[Path] = []
-    try:
-        for name, data in images.items():
-            write_atomic(ws.root / INBOX / name, data)
-            written.append(ws.root / INBOX / name)
-        write_atomic(path, fm + "\n" + text_body)
-        written.append(path)
-        from composer import ledger
+    with _INBOX_LOCK:
+        for p, meta in inbox_records(ws):
+            if str(meta.get("hash", "")) == digest:
+                return ManuscriptImport(path=p, unit=u.name, title=title, authors=authors, hash=digest, duplicate_of=p)
+        stem, n = stem_base, 1
+        while (ws.root / INBOX / f"{stem}.md").exists():
+            n += 1
+            stem = f"{stem_base}-{n}"
+        # pictures go to an ASCII-named folder beside the file (Markdown links percent-encode other names)
+        pictures = f"{received.isoformat()}-{digest.removeprefix('sha256:')[:10]}"
+        text_body, images = markdown.blocks_md(body, lambda n, ext: f"{pictures}/img-{n}.{ext}")
+        path = ws.root / INBOX / f"{stem}.md"
+        rel = ws.rel(path)
+        fm = markdown.front_matter([
+            ("title", title),
+            ("unit", u.name),
+            ("authors", yamlsrc.flow(list(authors)) if authors else None),
+            ("received", received),
+            ("status", STATUS_NEW),
+            ("source", source),
+            ("hash", digest),
+            ("by", by or None),
+        ])
+        written: list[Path] = []
+        try:
+            for name, data in images.items():
+                write_atomic(ws.root / INBOX / name, data)
+                written.append(ws.root / INBOX / name)
+            write_atomic(path, fm + "\n" + text_body)
+            written.append(path)
+            from composer import ledger
 
-        entry = {"type": "submission", "unit": u.name, "date": received.isoformat(), "title": title, "ref": rel}
-        ledger_file = ledger.append_events(ws, [entry], command=f"jianbao import manuscript {label}")
-    except BaseException:
-        for p in written:
-            p.unlink(missing_ok=True)
-        if images and (ws.root / INBOX / pictures).is_dir():
-            shutil.rmtree(ws.root / INBOX / pictures, ignore_errors=True)
-        raise
+            entry = {"type": "submission", "unit": u.name, "date": received.isoformat(), "title": title, "ref": rel}
+            if by:
+                entry["by"] = by
+            ledger_file = ledger.append_events(ws, [entry], command=f"jianbao import manuscript {source}")
+        except BaseException:
+            for p in written:
+                p.unlink(missing_ok=True)
+            if images and (ws.root / INBOX / pictures).is_dir():
+                shutil.rmtree(ws.root / INBOX / pictures, ignore_errors=True)
+            raise
     return ManuscriptImport(path=path, unit=u.name, title=title, authors=authors, hash=digest,
-                            ledger_file=ledger_file, images=len(images))
+                            ledger_file=ledger_file, images=len(images), files=(*written, ledger_file))
 
 
 def parse_day(value: str | None) -> dt.date | None:
@@ -473,5 +518,5 @@ def parse_day(value: str | None) -> dt.date | None:
 
 __all__ = [
     "import_issue", "import_folder", "import_manuscript", "report", "issue_files", "write_folder",
-    "number_date_from_name", "parse_issue", "inbox_records",
+    "number_date_from_name", "parse_issue", "inbox_records", "import_manuscript_text", "record_manuscript",
 ]

@@ -109,9 +109,11 @@ def make_entry(ws, type_: str, fields: dict, *, rules=None, at: Callable[[str | 
 
 
 def add(ws, type_: str, fields: dict, *, file: str | None = None, force: bool = False, reason: str = "",
-        command: str = "jianbao ledger add") -> AddResult:
-    """Validate one event and append it to its month's events file (or ``file``)."""
+        command: str = "jianbao ledger add", by: str = "") -> AddResult:
+    """Validate one event and append it to its month's events file (or ``file``); ``by``: the web account."""
     entry = make_entry(ws, type_, fields)
+    if by:
+        entry["by"] = by
     if type_ == "waiver" and "date" in entry and isinstance(entry["date"], dt.date):
         entry["date"] = ledger.month_of(entry["date"])
     written = ledger.add_events(ws, [entry], file, command=command, force=force, reason=reason, labels=[option])

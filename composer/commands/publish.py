@@ -201,6 +201,9 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
                            sources=[it.source for it in issue.items])
     write_all(files)
     written = list(files)
+    if outputs:  # the crediting notice (采用情况) for units not on the portal
+        from composer.commands.notice import write_notices
+        written += write_notices(ws, issue)
     status = "revised" if prev is not None else "published"
     n_units = len({u for r in new_records for u in r["units"]})
     return PublishResult(

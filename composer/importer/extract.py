@@ -178,8 +178,12 @@ def read_txt(path: Path, label: str | None = None) -> list[Para]:
     a blank line preceded, for the splitter's page-break joins.
     """
     label = label or str(path)
-    raw = _read_import(path, label)
-    text = decode(raw, label).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").replace("\x0b", "\n")
+    return text_paras(decode(_read_import(path, label), label), label)
+
+
+def text_paras(text: str, label: str) -> list[Para]:
+    """:func:`read_txt` on text already decoded (a manuscript pasted into the portal)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").replace("\x0b", "\n")
     lines = text.split("\n")
     nonblank = sum(1 for ln in lines if clean(ln))
     blank_separated = sum(

@@ -20,6 +20,7 @@ PUBLIC = "public"
 PERMISSIONS: dict[str, frozenset[str]] = {
     "static": frozenset({PUBLIC}),
     "login": frozenset({PUBLIC}),
+    "logout": frozenset({PUBLIC}),  # still a POST with the CSRF token
     # the editors' workbench
     "issues.view": frozenset({EDITOR}),
     "issues.edit": frozenset({EDITOR}),
@@ -34,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "history.view": frozenset({EDITOR}),
     # what every logged-in account may see (published group tables and 通报 files)
     "tables.view": frozenset({EDITOR, UNIT}),
+    "reports.view": frozenset({EDITOR, UNIT}),  # download the published 通报 files
     # a unit's own data (the unit is checked against the principal's unit)
     "unit.view": frozenset({EDITOR, UNIT}),
     "unit.submit": frozenset({EDITOR, UNIT}),

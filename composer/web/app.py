@@ -65,7 +65,7 @@ def route(path: str, endpoint, action: str, methods=("GET",), name: str | None =
         raise ValueError(f"route {path}: undeclared action {action!r}")
 
     async def guarded(request: Request) -> Response:
-        principal = current_principal(request)
+        principal = await run_in_threadpool(current_principal, request)  # reads accounts.yml: off the event loop
         request.state.principal = principal
         request.scope["nav"] = nav
         try:
@@ -90,7 +90,9 @@ def route(path: str, endpoint, action: str, methods=("GET",), name: str | None =
         except JianbaoError as e:
             return views.error_page(request, 422, str(e), e.diagnostics)
 
-    return Route(path, guarded, methods=list(methods), name=name or endpoint.__name__)
+    r = Route(path, guarded, methods=list(methods), name=name or endpoint.__name__)
+    r.action = action  # for tests that walk every route
+    return r
 
 
 class BodyLimit:
@@ -135,6 +137,34 @@ class LocalHostOnly:
         return await self.app(scope, receive, send)
 
 
+class SecureCookieOverHttps:
+    """Mark cookies ``Secure`` on every HTTPS request, also when a trusted reverse proxy ended TLS.
+
+    uvicorn takes the scheme from ``X-Forwarded-Proto`` of the proxies it trusts
+    (``FORWARDED_ALLOW_IPS``, loopback by default), so behind the office's nginx the
+    session cookie is Secure without any option.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("scheme") != "https":
+            return await self.app(scope, receive, send)
+
+        async def secure(message):
+            if message["type"] == "http.response.start":
+                headers = []
+                for k, v in message.get("headers", []):
+                    if k.lower() == b"set-cookie" and b"secure" not in v.lower():
+                        v += b"; secure"
+                    headers.append((k, v))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return await self.app(scope, receive, secure)
+
+
 def session_key(root: Path) -> str:
     """A per-workspace random key kept under build/ (never committed), so sessions survive a restart."""
     path = root / SESSION_KEY_FILE
@@ -170,11 +200,17 @@ def create_app(root: Path, *, require_login: bool = False, tls: bool = False) ->
         middleware=[
             Middleware(LocalHostOnly, enabled=not require_login),
             Middleware(BodyLimit),
+            Middleware(SecureCookieOverHttps),
             Middleware(SessionMiddleware, secret_key=session_key(root), session_cookie="jianbao_session",
                        max_age=SESSION_IDLE, same_site="lax", https_only=tls),
         ],
     )
     app.state.root = root
     app.state.require_login = require_login
-    app.state.account_lookup = None  # (request, name) -> Principal | None; set by the accounts module
+    from composer.web import accounts
+    from composer.web.pages.auth import LoginLimiter
+
+    app.state.account_lookup = accounts.lookup  # (request, name) -> Principal | None; re-reads accounts.yml
+    app.state.revoked_sessions = set()  # session ids logged out (their cookies may still be around)
+    app.state.login_limiter = LoginLimiter()
     return app

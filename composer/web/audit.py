@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from composer.web.access import Principal
 
 _ENV = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C.UTF-8"}
+_COMMITTING = threading.Lock()  # one git index per repository: concurrent requests commit one after another
 
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -45,6 +47,11 @@ def commit(root: Path, paths: list[Path], message: str, principal: Principal) ->
     """
     if not paths or not is_repository(root):
         return None
+    with _COMMITTING:
+        return _commit(root, paths, message, principal)
+
+
+def _commit(root: Path, paths: list[Path], message: str, principal: Principal) -> str | None:
     rels = [os.path.relpath(Path(p).resolve(), root.resolve()) for p in paths]
     _git(root, "add", "-A", "--", *rels)
     if _git(root, "diff", "--cached", "--quiet", "--", *rels, check=False).returncode == 0:

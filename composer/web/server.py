@@ -37,6 +37,7 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, tls_cert: Pa
         sock.bind((host, port))
     except OSError as e:
         raise JianbaoError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    sock.listen(2048)  # connections wait in the backlog from now on: the address printed below already answers
     port = sock.getsockname()[1]
     scheme = "https" if tls_cert else "http"
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 
 def all_routes(route) -> list:
-    from composer.web.pages import home, issues
+    from composer.web.pages import auth, home, issues, portal
     from composer.web.pages import build, history  # issue page: build/preview, audit trail
     from composer.web.pages import inbox, ledger, publish, scores  # the editors' ledger side
 
     out: list = []
-    for module in (home, issues, build, history, inbox, publish, ledger, scores):
+    for module in (home, issues, build, history, inbox, publish, ledger, scores, auth, portal):
         out += module.routes(route)
     return out
