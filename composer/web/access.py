@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "static": frozenset({PUBLIC}),
     "login": frozenset({PUBLIC}),
     "logout": frozenset({PUBLIC}),  # still a POST with the CSRF token
+    "home": frozenset({EDITOR, UNIT}),  # `/`: a redirect by role
     # the editors' workbench
     "issues.view": frozenset({EDITOR}),
     "issues.edit": frozenset({EDITOR}),

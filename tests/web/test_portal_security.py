@@ -88,7 +88,14 @@ def test_unit_never_sees_another_units_manuscript_or_drilldown(root):
 
 
 def _path_for(route) -> str:
-    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: {"issue_id": "2024-03"}.get(m[1], "x"), route.path)
+    """A concrete URL of ``route`` (an ``{n:int}`` parameter needs a number to match at all)."""
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: {"issue_id": "2024-03"}.get(m[1], "1" if m[2] == ":int" else "x"),
+                  route.path)
+
+
+def test_start_page_sends_a_unit_to_its_portal_and_an_editor_to_the_issues(root):
+    assert logged_in(root, "yanggu").get("/", follow_redirects=False).headers["location"] == "/portal"
+    assert logged_in(root, "editor1").get("/", follow_redirects=False).headers["location"] == "/issues"
 
 
 def test_unit_calling_an_editor_action_gets_403(root):

@@ -124,7 +124,7 @@ def _default_period(ws, rules) -> str:
 def _score(ws, unit: str, period: str | None):
     """(period, ScoreRow or None, report or None, problem text)."""
     from composer.rules import load_rules
-    from composer.scoring import build_report
+    from composer.commands.report import load_report as build_report
 
     rules, diags = load_rules(ws)
     if rules is None or any(d.is_error for d in diags):
@@ -301,7 +301,7 @@ def tables(request):
         report = _issued_report(ws, period)
         issued = report is not None
         if report is None:  # no JSON among the files: the figures as the ledger gives them now
-            from composer.scoring import build_report
+            from composer.commands.report import load_report as build_report
 
             try:
                 report, _ = build_report(ws, period, date=dt.date.today())
