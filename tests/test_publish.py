@@ -204,13 +204,16 @@ def _kill_during_write(ws: Path, *args: str) -> None:
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     folder = ws / "ledger/published"
     deadline = time.monotonic() + 30
+    def written() -> bool:
+        """The temp file holds the new record (it exists a moment before its text is in it)."""
+        tmps = [p for p in folder.iterdir() if p.name.endswith(".tmp")] if folder.is_dir() else []
+        return any(p.read_text(encoding="utf-8").startswith(f"issue: {ISSUE_ID}") for p in tmps)
+
     try:
-        while not (folder.is_dir() and any(p.name.endswith(".tmp") for p in folder.iterdir())):
+        while not written():
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "publish never reached the ledger write"
             time.sleep(0.01)
-        tmp = next(p for p in folder.iterdir() if p.name.endswith(".tmp"))
-        assert tmp.read_text(encoding="utf-8").startswith(f"issue: {ISSUE_ID}")  # the new text is fully written
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
