@@ -119,7 +119,7 @@ def register(main: click.Group) -> None:
     def import_(ctx: click.Context, file, dry_run: bool, month: str | None, force: bool, reason: str) -> None:
         """Add the events of a CSV or XLSX sheet (one event a row) in one transaction; rows already
         in the ledger are skipped."""
-        from composer.commands import ledger_import
+        from composer.commands import ledger_cmd, ledger_import
 
         ws = workspace(ctx)
         if not file.is_file():
@@ -128,7 +128,7 @@ def register(main: click.Group) -> None:
         result = ledger_import.import_events(ws, file, shown=str(file), month=month, dry_run=dry_run, force=force,
                                              reason=reason, command=cmd)
         for entry in result.added:
-            click.echo(("would add: " if dry_run else "added: ") + ledger_import.describe(entry))
+            click.echo(("would add: " if dry_run else "added: ") + ledger_cmd.describe(entry))
         _closed_note(result.closed_changes)
         verb = "would add" if dry_run else "added"
         progress(f"{result.file}: {result.rows} row(s); {verb} {len(result.added)}, "
@@ -140,7 +140,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def template(ctx: click.Context, out) -> None:
         """Write an empty events sheet (with examples and notes) for `jianbao ledger import`."""
-        from composer.commands import ledger_import
+        from composer.commands import ledger_cmd, ledger_import
 
         ws = workspace(ctx)
         path = ledger_import.template(ws, out)

@@ -19,6 +19,7 @@ from composer.workspace import open_workspace
 
 from tests.conftest import RULES, base_files, write_files
 from tests.test_ledger import EVENTS
+from tests.test_ledger_batch import run, snapshot
 from tests.test_publish import OFFICE_ARTICLE
 
 ISSUE_ID = "2024-03"
@@ -26,17 +27,6 @@ ISSUE_ID = "2024-03"
 
 class Killed(BaseException):
     """Stands for SIGKILL in-process: nothing catches it."""
-
-
-def run(ws: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["-C", str(ws), *args], catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-def snapshot(ws: Path) -> dict[str, bytes]:
-    """Every ledger file, dot files (a journal) included; only the lock file is left out."""
-    return {p.relative_to(ws).as_posix(): p.read_bytes() for p in sorted((ws / "ledger").rglob("*"))
-            if p.is_file() and p.name != ".lock"}
 
 
 @pytest.fixture

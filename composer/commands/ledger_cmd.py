@@ -154,6 +154,6 @@ def describe(entry: dict) -> str:
         if isinstance(v, list):
             v = "、".join(map(str, v))
         elif isinstance(v, Decimal):
-            v = str(v)
+            v = format(v.normalize(), "f")
         parts.append(f"{k}={v}")
     return f"{entry['type']} " + " ".join(parts)

@@ -24,7 +24,6 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from composer import ledger
@@ -406,16 +405,3 @@ def template(ws, out: Path) -> Path:
 
     write_atomic(out, data)
     return out
-
-
-def describe(entry: dict) -> str:
-    parts = []
-    for k, v in entry.items():
-        if k == "type":
-            continue
-        if isinstance(v, list):
-            v = "、".join(map(str, v))
-        elif isinstance(v, Decimal):
-            v = format(v.normalize(), "f")
-        parts.append(f"{k}={v}")
-    return f"{entry['type']} " + " ".join(parts)
