@@ -305,14 +305,32 @@ def to_decimal(value: Any) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def shown(raw: Any, limit: int = 40) -> str:
+    """A value for a message: quoted text, cut after ``limit`` characters (a 5000-digit number stays readable)."""
+    text = raw if isinstance(raw, str) else str(raw)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def points_error(d: Decimal | None, raw: Any) -> str | None:
     """Why ``raw`` is no event's points (None when it is)."""
     if d is None and isinstance(raw, float) and raw in (float("inf"), float("-inf")):
         d = MAX_POINTS + 1  # 1e999999 reads as infinity: too big, not "not a number"
+    if d is None and not isinstance(raw, bool) and _NUMBER.fullmatch(str(raw).strip()):
+        d = MAX_POINTS + 1  # a number too long to be read: too big as well
     if d is None:
-        return f"must be a number like 5 or -2.5, found {raw!r}"
+        return f"must be a number like 5 or -2.5 (from -{MAX_POINTS} to {MAX_POINTS}), found {shown(raw)}"
     if abs(d) > MAX_POINTS:
-        return f"must be between -{MAX_POINTS} and {MAX_POINTS}, found {raw!r}"
+        return f"must be between -{MAX_POINTS} and {MAX_POINTS}, found {shown(raw)}"
+    return None
+
+
+def count_error(raw: Any, minimum: int = 0) -> str | None:
+    """Why ``raw`` is no count of manuscripts, adoptions or an issue number (None when it is)."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or not minimum <= raw <= MAX_COUNT:
+        return f"must be a whole number from {minimum} to {MAX_COUNT}, found {shown(raw)}"
     return None
 
 
@@ -352,8 +370,9 @@ class _Entry:
 
     def count(self, key: str, default: int = 1, minimum: int = 1) -> int:
         v = self.node.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum or v > MAX_COUNT:
-            self.bad(key, f"`{key}:` must be a whole number from {minimum} to {MAX_COUNT}, found {v!r}")
+        why = count_error(v, minimum)
+        if why:
+            self.bad(key, f"`{key}:` {why}")
             return default
         return v
 
@@ -439,8 +458,8 @@ def _adoption(e: _Entry) -> Adoption:
     units = e.units()
     day, month = e.when()
     issue = e.node.get("issue")
-    if issue is not None and (isinstance(issue, bool) or not isinstance(issue, int) or issue < 1):
-        e.bad("issue", f"`issue:` must be an issue number like 2, found {issue!r}")
+    if issue is not None and count_error(issue, 1):
+        e.bad("issue", f"`issue:` must be an issue number like 2 (1 to {MAX_COUNT}), found {shown(issue)}")
         issue = None
     return Adoption(source=e.src(), outlet=outlet, kind=kind, title=title, month=month, units=units, date=day,
                     star=e.flag("star"), issue=issue, category=e.text("category"))
@@ -487,8 +506,9 @@ def _opening(e: _Entry) -> Opening:
         e.bad("adopted", "`adopted:` must map a measure (市/信息 …) to a count")
     else:
         for k, v in adopted_raw.items():
-            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                e.bad("adopted", f"`adopted: {k}` must be a whole number ≥ 0, found {v!r}")
+            why = count_error(v)
+            if why:
+                e.bad("adopted", f"`adopted: {k}` {why}")
                 continue
             adopted.append((str(k), v))
     return Opening(source=e.src(), unit=unit, month=month, submitted=e.count("submitted", 0, 0),
@@ -904,10 +924,16 @@ class Written:
 
 
 def _load_rules(ws):
+    """The rules every change is checked against; a rules file with errors stops the change
+    (outlets, kinds and the own bulletin's name could not be checked: it would go in unchecked)."""
     from composer.rules import load_rules
 
     rules, diags = load_rules(ws)
-    return None if rules is None or any(d.is_error for d in diags) else rules
+    errors = tuple(d for d in diags if d.is_error)
+    if rules is None or errors:
+        raise JianbaoError(f"the rules file ({ws.publication.rules}) has errors; fix them first "
+                           "(every ledger change is checked against it); nothing was written", errors)
+    return rules
 
 
 def _error_keys(diags) -> set[tuple]:

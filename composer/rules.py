@@ -30,7 +30,7 @@ report: {title: …, addressees: …, notes: [...], issuer: …}   # keys per fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from composer import yamlsrc
 from composer.diagnostics import NO_SOURCE, Diagnostic, Source, error
@@ -207,24 +207,27 @@ class _Checker:
                 self.err(node, k, f"unknown key `{k}` in {where}", "known keys: " + ", ".join(allowed))
 
     def number(self, node, key, where: str) -> Decimal | None:
+        """Points: a finite number within the ledger's ±100000 (beyond is a typo, and 1e999999 would overflow)."""
+        from composer.ledger import points_error, to_decimal
+
         value = node.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             self.err(node, key, f"{where} must be a number, found {value!r}")
             return None
-        try:
-            d = Decimal(str(value))
-        except InvalidOperation:
-            self.err(node, key, f"{where} must be a number, found {value!r}")
-            return None
-        if not d.is_finite():
-            self.err(node, key, f"{where} must be a finite number, found {value!r}")
+        d = to_decimal(value)
+        why = points_error(d, value)
+        if why:
+            self.err(node, key, f"{where} {why}")
             return None
         return d
 
     def count(self, node, key, where: str) -> int | None:
+        from composer.ledger import count_error
+
         value = node.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.err(node, key, f"{where} must be a whole number ≥ 0, found {value!r}")
+        why = count_error(value)
+        if why:
+            self.err(node, key, f"{where} {why}")
             return None
         return value
 
@@ -394,8 +397,8 @@ def parse_rules(data, path: str) -> tuple[Rules | None, list[Diagnostic]]:
         if k not in ORDER_KEYS:
             c.err(data, "order", f"unknown order key {k}", "keys: " + ", ".join(ORDER_KEYS))
     top = data.get("top", 3)
-    if isinstance(top, bool) or not isinstance(top, int) or top < 0:
-        c.err(data, "top", f"top must be a whole number, found {top!r}")
+    if isinstance(top, bool) or not isinstance(top, int) or not 0 <= top <= 1000:
+        c.err(data, "top", f"top must be a whole number from 0 to 1000, found {str(top)[:40]!r}")
         top = 3
 
     report: list[tuple[str, object]] = []

@@ -89,10 +89,12 @@ def make_entry(ws, type_: str, fields: dict, *, rules=None, at: Callable[[str | 
             if why:
                 diags.append(error(_src(at(key)), "J301", f"points {why}"))
             v = d
-        elif key in ("count", "submitted", "issue") and (isinstance(v, bool) or not isinstance(v, int)
-                                                         or not 0 <= v <= ledger.MAX_COUNT):
-            diags.append(error(_src(at(key)), "J301", f"{key} must be a whole number from 0 to {ledger.MAX_COUNT}, "
-                                                         f"found {v!r}"))
+        elif key in ("count", "submitted", "issue") and (why := ledger.count_error(v, 1 if key == "issue" else 0)):
+            diags.append(error(_src(at(key)), "J301", f"{key} {why}"))
+        elif key == "adopted":
+            for measure, n in (v.items() if isinstance(v, dict) else ()):
+                if why := ledger.count_error(n):
+                    diags.append(error(_src(at(key)), "J301", f"adopted {measure} {why}"))
         entry[key] = v
     if type_ == "adoption" and entry.get("issue") is not None:
         if rules is None:
@@ -153,6 +155,8 @@ def describe(entry: dict) -> str:
             continue
         if isinstance(v, list):
             v = "、".join(map(str, v))
+        elif isinstance(v, dict):
+            v = "、".join(f"{k}={n}" for k, n in v.items())
         elif isinstance(v, Decimal):
             v = format(v.normalize(), "f")
         parts.append(f"{k}={v}")

@@ -156,9 +156,10 @@ def _date(v) -> str:
 
 def _int(v, key: str, where: Source, diags: list) -> int | None:
     t = _text(v)
-    if re.fullmatch(r"\d{1,6}", t):
+    if re.fullmatch(r"\d{1,6}", t) and int(t) <= ledger.MAX_COUNT:
         return int(t)
-    diags.append(error(where, "J601", f"{key} must be a whole number, found {t!r}"))
+    diags.append(error(where, "J601", f"{key} must be a whole number from 0 to {ledger.MAX_COUNT}, "
+                                      f"found {ledger.shown(t)}"))
     return None
 
 

@@ -142,7 +142,12 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
     rel = ledger.published_rel(issue.id)
     from composer.rules import load_rules
 
-    own = ledger.own_outlet_of(load_rules(ws)[0])
+    rules, rdiags = load_rules(ws)
+    rerrors = tuple(d for d in rdiags if d.is_error)
+    if rules is None or rerrors:  # the credits and the own bulletin's name come from it
+        raise JianbaoError(f"the rules file ({ws.publication.rules}) has errors; fix them before publishing "
+                           f"{issue.id}; nothing was written", rerrors)
+    own = ledger.own_outlet_of(rules)
     prev, prev_data, pdiags = ledger.read_published(ws, issue.id, own)
     if prev_data is not None and pdiags and any(d.is_error for d in pdiags):
         raise JianbaoError(f"{rel} is invalid; fix or remove it first", tuple(pdiags))
