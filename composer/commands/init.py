@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -133,12 +134,38 @@ def _command() -> str:
     return str(exe)
 
 
+KEPT = (".git",)  # entries an "empty" folder may hold: `git init office && jianbao init office`
+
+
+def _refuse_existing(directory: Path) -> None:
+    """A workspace is created in a new or empty folder only, so that no file of the user's is
+    ever overwritten (a README.md, a jianbao.yml, a units.yml of another tool)."""
+    if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+        raise JianbaoError(f"{directory}: is not a folder; give the path of a new folder for the workspace")
+    if not directory.exists():
+        return
+    if (directory / PUBLICATION_FILE).exists():
+        raise JianbaoError(f"{directory}: already a jianbao workspace ({PUBLICATION_FILE} exists); "
+                           "nothing was written")
+    present = sorted(p.name + ("/" if p.is_dir() else "") for p in directory.iterdir() if p.name not in KEPT)
+    if present:
+        shown = ", ".join(present[:10]) + (f" and {len(present) - 10} more" if len(present) > 10 else "")
+        raise JianbaoError(f"{directory}: the folder is not empty ({shown}); jianbao init writes only into a new "
+                           "or empty folder so that none of your files is overwritten: give a new folder, "
+                           "or move those files away; nothing was written")
+
+
 def init(directory: Path, names: Names | None = None) -> list[str]:
-    """Create the workspace; returns the progress lines to show."""
+    """Create the workspace; returns the progress lines to show.
+
+    Everything is written into a temporary folder beside ``directory`` first and moved into
+    place at the end: a failure (disk full, a kill) leaves no half workspace behind.
+    """
     names = names or Names()
     directory = Path(directory)
-    if (directory / PUBLICATION_FILE).exists():
-        raise JianbaoError(f"{directory}: already a jianbao workspace ({PUBLICATION_FILE} exists)")
+    if directory.is_symlink() and directory.is_dir():
+        directory = directory.resolve()  # a link to an (empty) folder: create the workspace there
+    _refuse_existing(directory)
     layouts = SAMPLE_ROOT / "layouts"
     if not layouts.is_dir():
         raise JianbaoError(f"this jianbao installation has no layouts/ at {SAMPLE_ROOT}: install it from a clone")
@@ -154,22 +181,57 @@ def init(directory: Path, names: Names | None = None) -> list[str]:
         "ledger/events/.keep": "",
         ".gitignore": GITIGNORE,
     }
-    for rel, text in files.items():
-        path = directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    shutil.copytree(layouts, directory / "layouts", dirs_exist_ok=True)
     lines = [f"created {directory}/{rel}" for rel in files] + [f"created {directory}/layouts/"]
     rules = SAMPLE_ROOT / "contributors" / "rules.yml"
     if rules.is_file():
         text = rules.read_text(encoding="utf-8")
         if names.organization != Names.organization:
             text = _report_wording(text, names.organization)
-        (directory / "contributors" / "rules.yml").write_text(text, encoding="utf-8")
+        files["contributors/rules.yml"] = text
         lines.append(f"created {directory}/contributors/rules.yml — the scoring rules of the sample office (聊城): "
                      "edit its points and its `report:` section (title, addressees, notes) for your office")
+    _write_new(directory, files, layouts)
     cmd = _command()
     lines.append(f"next: cd {directory} && {cmd} build issues/{issue_id}")
     if cmd != "jianbao":
         lines.append("  (to type plain `jianbao`: `. .venv/bin/activate` in the jianbao checkout, see its README)")
     return lines
+
+
+def _write_new(directory: Path, files: dict[str, str], layouts: Path) -> None:
+    """Write ``files`` and a copy of ``layouts`` into a temporary folder beside ``directory``,
+    then move it (or, into an existing empty folder, its entries) into place."""
+    import tempfile
+
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=directory.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    staging.chmod(0o777 & ~mask)  # mkdtemp's folder is private (0700); the workspace is an ordinary folder
+    moved: list[Path] = []
+    try:
+        for rel, text in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        try:
+            shutil.copytree(layouts, staging / "layouts")
+        except shutil.Error as e:  # the failures of several files: name the first one's reason
+            failures = e.args[0] if e.args and isinstance(e.args[0], list) else []
+            why = failures[0][2] if failures else str(e)
+            raise JianbaoError(f"{directory}: could not copy the layouts ({why}); nothing was written") from None
+        if not directory.exists():
+            staging.rename(directory)
+            return
+        for entry in sorted(staging.iterdir()):  # an existing folder holding only .git
+            target = directory / entry.name
+            if target.exists() or target.is_symlink():
+                raise JianbaoError(f"{target}: appeared while the workspace was written; nothing was written")
+            entry.rename(target)
+            moved.append(target)
+    except BaseException:
+        for target in reversed(moved):
+            target.rename(staging / target.name)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
