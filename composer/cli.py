@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from composer import __version__
-from composer.cliutil import crash, fail, finish, folder_option, os_message, progress, workspace
+from composer.cliutil import crash, fail, finish, folder_option, json_on_failure, os_message, progress, workspace
 from composer.diagnostics import JianbaoError
 
 FORMATS = ("pdf", "docx", "html")
@@ -87,11 +87,12 @@ def check(ctx: click.Context, issue: str, fmt: str, strict: bool, fix: bool) -> 
     """Validate ISSUE (a folder or an id under issues/) without rendering."""
     from composer.commands import check as check_cmd
 
-    ws = workspace(ctx)
-    if fix:
-        for rel, n in check_cmd.fix(ws, issue):
-            progress(f"fixed {n} half-width mark(s) in {rel}")
-    diags = check_cmd.check(ws, issue)
+    with json_on_failure(ctx, fmt):
+        ws = workspace(ctx)
+        if fix:
+            for rel, n in check_cmd.fix(ws, issue):
+                progress(f"fixed {n} half-width mark(s) in {rel}")
+        diags = check_cmd.check(ws, issue)
     if fmt == "text" and not diags:
         progress("ok: no problems found")
     finish(diags, ws.root, fmt, strict)

@@ -9,7 +9,7 @@ import copy
 
 import click
 
-from composer.cliutil import finish, progress, workspace
+from composer.cliutil import finish, json_on_failure, progress, workspace
 
 
 FILL = "\u3000"  # full-width space pads Chinese names into columns
@@ -90,8 +90,9 @@ def register(main: click.Group) -> None:
         """Validate every ledger file: units, outlets, dates, duplicates, closed periods."""
         from composer.commands import ledger_cmd
 
-        ws = workspace(ctx)
-        diags = ledger_cmd.check(ws)
+        with json_on_failure(ctx, fmt):
+            ws = workspace(ctx)
+            diags = ledger_cmd.check(ws)
         if fmt == "text" and not diags:
             progress("ok: the ledger has no problems")
         finish(diags, ws.root, fmt, strict)

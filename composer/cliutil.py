@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from composer.diagnostics import Diagnostic, JianbaoError, format_json, format_text, has_errors
+from composer.diagnostics import Diagnostic, JianbaoError, Source, format_json, format_text, has_errors
 
 
 def workspace(ctx: click.Context):
@@ -37,6 +38,32 @@ def emit(diags: list[Diagnostic], root: Path | None, fmt: str = "text") -> None:
         click.echo(format_json(diags))
     elif diags:
         click.echo(format_text(diags, root), err=True)
+
+
+@contextlib.contextmanager
+def json_on_failure(ctx: click.Context, fmt: str):
+    """With ``--format json``, stdout is JSON also when the command stops before its diagnostics
+    (no workspace, a broken jianbao.yml, an unknown issue, a FIFO, a bug): tools parse it.
+    The error itself still goes to stderr as text and the exit code is 1."""
+    if fmt != "json":
+        yield
+        return
+    try:
+        yield
+    except JianbaoError as e:
+        click.echo(format_json(list(e.as_diagnostics())))
+        raise
+    except OSError as e:
+        ws = (ctx.obj or {}).get("ws")
+        name = e.filename if isinstance(e.filename, (str, os.PathLike)) else "<jianbao>"
+        click.echo(format_json([Diagnostic(Source(os.fspath(name)), "J105", os_message(e, ws.root if ws else None))]))
+        raise
+    except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as e:  # noqa: BLE001 - a bug: the crash report, and the JSON says where it is
+        message = crash(e, ctx)
+        click.echo(format_json([Diagnostic(Source("<jianbao>"), "J100", message)]))
+        raise click.ClickException(message) from None
 
 
 def finish(diags: list[Diagnostic], root: Path | None, fmt: str = "text", strict: bool = False) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from composer import yamlsrc
@@ -17,11 +18,11 @@ def find_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` holding jianbao.yml."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / PUBLICATION_FILE).is_file():
+        if os.path.lexists(folder / PUBLICATION_FILE):  # a FIFO or a folder named so is reported when read
             return folder
     raise JianbaoError(
-        f"no {PUBLICATION_FILE} in {start} or above: not a jianbao workspace (create one with `jianbao init DIR`)"
-    )
+        f"no {PUBLICATION_FILE} in {start} or above: not a jianbao workspace (create one with `jianbao init DIR`)",
+        code="J101", path=str(start))
 
 
 def load_publication(root: Path) -> tuple[Publication, list[Diagnostic]]:

@@ -37,6 +37,7 @@ NO_SOURCE = Source("<jianbao>", 0)
 
 # code -> (name, default severity, one-line doc).  Codes are stable.
 CODES: dict[str, tuple[str, Severity, str]] = {
+    "J100": ("stopped", Severity.ERROR, "a command could not continue (the message says why)"),
     "J101": ("no-workspace", Severity.ERROR, "no jianbao.yml found"),
     "J102": ("bad-yaml", Severity.ERROR, "a YAML file does not parse"),
     "J103": ("bad-config", Severity.ERROR, "a configuration value is missing or of the wrong type"),
@@ -165,6 +166,15 @@ class JianbaoError(Exception):
     Carries diagnostics when the cause is in the user's data.
     """
 
-    def __init__(self, message: str, diagnostics: tuple[Diagnostic, ...] = ()):
+    def __init__(self, message: str, diagnostics: tuple[Diagnostic, ...] = (), *, code: str = "J100",
+                 path: str | None = None):
         super().__init__(message)
         self.diagnostics = tuple(diagnostics)
+        self.code = code  # for as_diagnostics: what a machine-readable report calls it
+        self.path = path
+
+    def as_diagnostics(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics, or the message as one (``check --format json`` prints JSON whatever stopped it)."""
+        if self.diagnostics:
+            return self.diagnostics
+        return (Diagnostic(Source(self.path or "<jianbao>"), self.code, str(self)),)

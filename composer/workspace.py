@@ -37,7 +37,7 @@ class Workspace:
                 if safeio.is_inside(Path(os.path.abspath(cand)), root):  # written inside: must stay inside
                     return safeio.confined(self.root, cand)
                 return cand.resolve()
-        raise JianbaoError(f"{arg}: not an issue folder (no {reader.ISSUE_FILE})")
+        raise JianbaoError(f"{arg}: not an issue folder (no {reader.ISSUE_FILE})", code="J212", path=str(arg))
 
     def load_issue(self, arg: str | Path) -> tuple[Issue | None, list[Diagnostic]]:
         return reader.load_issue(self.root, self.issue_dir(arg), self.units)
