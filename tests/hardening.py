@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
+import io
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,3 +80,66 @@ def item(front: str, body: str = "正文内容。") -> str:
 
 
 ITEM_FRONT = "title: 测试信息\nunits: [利用科]\nsection: 工作动态"
+
+
+@contextmanager
+def read_only(folder: Path, code: int = errno.EACCES):
+    """Make ``folder`` read-only for this process, as the kernel would (tests run as root, which
+    ignores permissions, and a read-only mount needs privileges): creating, writing, renaming or
+    removing anything under it raises ``OSError(code)`` — EACCES as for a folder without write
+    permission, EROFS as on a read-only file system.  Reading stays possible."""
+    folder = Path(os.path.abspath(folder))
+    reason = os.strerror(code)
+
+    def inside(path) -> bool:
+        if isinstance(path, int):  # a file descriptor (dir_fd forms): not used by jianbao's writes
+            return False
+        p = Path(os.path.abspath(os.fsdecode(path)))
+        return p == folder or folder in p.parents
+
+    def refuse(path):
+        raise OSError(code, reason, os.fsdecode(path))
+
+    real = {name: getattr(os, name) for name in ("open", "mkdir", "replace", "rename", "link", "unlink", "remove",
+                                                 "rmdir", "symlink", "truncate", "chmod", "utime")}
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+    def _open(path, flags, *a, **k):
+        if flags & writing and inside(path):
+            refuse(path)
+        return real["open"](path, flags, *a, **k)
+
+    def one(name):
+        def guarded(path, *a, **k):
+            if inside(path) and (path != folder or name not in ("chmod", "utime")):
+                refuse(path)
+            return real[name](path, *a, **k)
+        return guarded
+
+    def two(name):
+        def guarded(src, dst, *a, **k):
+            for p in (src, dst):
+                if inside(p):
+                    refuse(p)
+            return real[name](src, dst, *a, **k)
+        return guarded
+
+    patched = {"open": _open, **{n: one(n) for n in ("mkdir", "unlink", "remove", "rmdir", "truncate", "chmod",
+                                                     "utime")},
+               **{n: two(n) for n in ("replace", "rename", "link", "symlink")}}
+    real_io_open = io.open
+
+    def _io_open(file, mode="r", *a, **k):  # open(), Path.open/write_text: not through os.open
+        if any(c in mode for c in "wax+") and not isinstance(file, int) and inside(file):
+            refuse(file)
+        return real_io_open(file, mode, *a, **k)
+
+    for name, f in patched.items():
+        setattr(os, name, f)
+    io.open = builtins.open = _io_open
+    try:
+        yield folder
+    finally:
+        for name, f in real.items():
+            setattr(os, name, f)
+        io.open = builtins.open = real_io_open

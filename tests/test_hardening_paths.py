@@ -3,6 +3,7 @@ argument); only regular files are read; issue ids are names; a failed write leav
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import png
-from tests.hardening import ITEM_FRONT, fails, item, jianbao, snapshot, workspace
+from tests.hardening import ITEM_FRONT, fails, item, jianbao, read_only, snapshot, workspace
 
 SECRET = "secret-outside-the-workspace-4711"
 
@@ -184,19 +185,52 @@ def test_output_where_a_folder_is(tmp_path):
     assert snapshot(root) == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
-def test_read_only_build_folder(tmp_path):
+@pytest.mark.parametrize("code, reason", [(errno.EACCES, "permission denied"),
+                                          (errno.EROFS, "the file system is read-only")])
+def test_read_only_build_folder(tmp_path, code, reason):
+    """A read-only build/<id> (simulated in-process: root ignores folder permissions): one line
+    naming the folder's file and the reason, the old output kept, no temporary file left."""
     root = workspace(tmp_path)
     (root / "build/2024-03").mkdir(parents=True)
     (root / "build/2024-03/2024-03.html").write_text("old", encoding="utf-8")
-    os.chmod(root / "build/2024-03", 0o555)
-    try:
-        before = snapshot(root)
+    before = snapshot(root)
+    with read_only(root / "build/2024-03", code):
         r = jianbao(root, "build", "2024-03", "--format", "html,docx")
-        fails(r, "build/2024-03", "permission denied")
-        assert snapshot(root) == before
-    finally:
-        os.chmod(root / "build/2024-03", 0o755)
+    fails(r, "build/2024-03/2024-03.", reason)
+    assert len([ln for ln in r.out.splitlines() if ln.startswith("Error:")]) == 1
+    assert snapshot(root) == before
+
+
+def test_read_only_build_parent_leaves_no_new_folder(tmp_path):
+    """build/ is read-only and build/2024-03 does not exist yet: nothing is created."""
+    root = workspace(tmp_path)
+    (root / "build").mkdir()
+    before = snapshot(root)
+    with read_only(root / "build"):
+        r = jianbao(root, "build", "2024-03", "--format", "html")
+    fails(r, "build/2024-03", "permission denied")
+    assert snapshot(root) == before
+
+
+def test_read_only_workspace_for_publish_and_ledger_add(tmp_path):
+    """A read-only ledger/ (or the whole workspace on a read-only mount): the ledger is untouched,
+    no outputs, one line naming the path."""
+    root = workspace(tmp_path, {"ledger/events/2024-01.yml": "- {type: submission, unit: 阳谷局, date: 2024-01}\n"})
+    assert jianbao(root, "ledger", "check").code == 0
+    before = snapshot(root)
+    with read_only(root / "ledger", errno.EROFS):
+        r = jianbao(root, "publish", "2024-03", "--no-build")
+        fails(r, "ledger/")
+        assert "read-only" in r.out.lower()
+        r = jianbao(root, "ledger", "add", "bonus", "--unit", "阳谷局", "--date", "2024-01", "--points", "2",
+                    "--reason", "补记")
+        fails(r, "ledger/")
+        assert "read-only" in r.out.lower()
+    assert snapshot(root) == before
+    with read_only(root, errno.EROFS):
+        r = jianbao(root, "build", "2024-03", "--format", "html")
+        fails(r, "build", "the file system is read-only")
+    assert snapshot(root) == before
 
 
 # ---------------------------------------------------------------- import: ids are names
@@ -302,3 +336,25 @@ def test_publish_refuses_a_build_symlink_before_touching_the_ledger(tmp_path):
     fails(jianbao(root, "publish", "2024-03"), "build/2024-03", "outside the workspace")
     assert snapshot(root) == before  # no ledger/published/2024-03.yml
     assert list((tmp_path / "victim").iterdir()) == []
+
+
+@pytest.mark.parametrize("folder, args", [
+    ("ledger/events", ("ledger", "add", "bonus", "--unit", "阳谷局", "--date", "2024-01", "--points", "2",
+                       "--reason", "补记")),
+    ("ledger/events", ("ledger", "import", "EVENTS")),
+    ("ledger/published", ("publish", "2024-03", "--no-build")),
+    ("ledger/published", ("publish", "2024-03")),
+])
+def test_read_only_ledger_folder_with_the_lock_writable(tmp_path, folder, args):
+    """The lock is taken, the write itself fails: rolled back, the message names the file."""
+    root = workspace(tmp_path, {"ledger/events/2024-01.yml": "- {type: submission, unit: 阳谷局, date: 2024-01}\n",
+                                "ledger/published/.keep": ""})
+    sheet = tmp_path / "events.csv"
+    sheet.write_text("type,date,units,count\nsubmission,2024-01,高唐局,2\n", encoding="utf-8")
+    (root / "ledger/.lock").write_bytes(b"")
+    before = snapshot(root)
+    with read_only(root / folder, errno.EROFS):
+        r = jianbao(root, *[str(sheet) if a == "EVENTS" else a for a in args])
+    fails(r, folder + "/")
+    assert "read-only" in r.out.lower() and r.out.count("Error:") == 1, r.out
+    assert snapshot(root) == before
