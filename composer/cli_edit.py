@@ -50,3 +50,18 @@ def register(main: click.Group) -> None:
             click.echo(r.summary)
         if not changed:
             progress("nothing changed")
+            return
+        _still_to_fix(ws, folder, {ws.rel(p) for r in changed for p in r.paths})
+
+
+def _still_to_fix(ws, folder, rels: set[str]) -> None:
+    """An edit may leave an item that `check` refuses (no title, no credit, an unknown unit): it is
+    written — a draft — but said at once, not found out at publishing."""
+    from composer.commands.check import load_checked
+    from composer.diagnostics import format_text
+
+    _, diags = load_checked(ws, folder)
+    left = [d for d in diags if d.is_error and d.source.path in rels]
+    if left:
+        progress(f"written, but not ready to publish (jianbao check {ws.rel(folder)}):")
+        progress(format_text(left, ws.root))

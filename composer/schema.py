@@ -117,10 +117,24 @@ class Fields:
                        "write the text on one line after the colon (quote it if it starts with a symbol)")
             return default
         text = str(value).strip()
+        if self._control(key, text):
+            return default
         if required and not text:
             self._required(key, what)
             return default
         return text
+
+    def _control(self, key: Any, text: str, node: Any = None) -> bool:
+        """A control character written as a YAML escape (``"\\0"``, ``"\\e"``) that the file check
+        cannot see: an error, never printed (a NUL or ESC in a title breaks the PDF and DOCX)."""
+        from composer.safeio import char_name, find_control
+
+        found = find_control(text)
+        if found is None:
+            return False
+        self.error(key, f"`{key}:` contains the {char_name(found[2])}", "remove it (it was written as a "
+                   "backslash escape inside quotes)", node=node)
+        return True
 
     def names(self, key: str, *, split: bool = False, what: str = "a list of names") -> tuple[str, ...]:
         """A list of texts; one text is a list of one (``split``: also cut at spaces, 、 and commas).
@@ -132,6 +146,8 @@ class Fields:
             return ()
         if isinstance(value, str):
             text = value
+            if self._control(key, text):
+                return ()
             return tuple(v for v in _NAME_SPLIT.split(text) if v) if split else ((text.strip(),) if text.strip() else ())
         if not yamlsrc.is_seq(value):
             self.error(key, f"`{key}:` must be {what}, found {describe(value)}",
@@ -141,6 +157,8 @@ class Fields:
         for i, v in enumerate(value):
             if not isinstance(v, str):
                 self.error(i, f"`{key}:` entry {i + 1} must be a name, found {describe(v)}", node=value)
+                continue
+            if self._control(i, v, node=value):
                 continue
             if str(v).strip():
                 out.append(str(v).strip())

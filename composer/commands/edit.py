@@ -26,6 +26,7 @@ first ▲) is never touched.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tempfile
@@ -40,7 +41,7 @@ from composer.output import write_atomic
 from composer.reader import BRIEF_MARK, item_files, load_issue, load_item_file
 
 # codes meaning "this file does not load as the editor meant it": the edit is refused
-REFUSED_CODES = {"J201", "J204", "J103"}
+REFUSED_CODES = {"J201", "J204", "J103", "J105"}  # does not parse, no kind, unreadable
 FIELDS = ("title", "subtitle", "kind", "section", "order", "category")
 
 
@@ -185,7 +186,8 @@ def brief_parts(chunk: str) -> tuple[str, str, bool]:
 
 
 def brief_chunk(text: str, credit: str, own_line: bool = False) -> str:
-    text = _clean(text).strip().removeprefix(BRIEF_MARK).strip()
+    text = _clean(typed(text, "the brief's text")).strip().removeprefix(BRIEF_MARK).strip()
+    credit = typed(credit, "the credit")
     if not text:
         raise JianbaoError("a brief needs its text")
     credit = " ".join(credit.replace("（", " ").replace("）", " ").replace("(", " ").replace(")", " ").split())
@@ -300,13 +302,33 @@ def _set_list(data, key: str, values: list[str]) -> None:
         _set(data, key, yamlsrc.flow(values))
 
 
+def typed(value: str, what: str) -> str:
+    """``value`` as typed into a form or an option, refused when it holds a control character
+    (a NUL or ESC would be written as a YAML escape and break the PDF/DOCX)."""
+    from composer.safeio import char_name, find_control
+
+    value = re.sub("[\x0b\x0c\x85\u2028\u2029]", "\n", value)  # Word's soft return, page break: a line break
+    found = find_control(value)
+    if found:
+        raise JianbaoError(f"{what} contains the {char_name(found[2])} (line {found[0]}, column {found[1]}); "
+                           "remove it; nothing was written")
+    return value
+
+
 def credit_labels(text: str) -> list[str]:
     """The credits typed in a form: one per line (or separated by ；), each ``单位/作者 作者``."""
     out = []
-    for part in re.split(r"[\n；;]+", _clean(text)):
+    for part in re.split(r"[\n；;]+", _clean(typed(text, "the credits"))):
         part = " ".join(part.replace("／", "/").split())
-        if part:
-            out.append(part)
+        if not part:
+            continue
+        unit, slash, authors = part.partition("/")
+        if slash and not unit.strip():
+            raise JianbaoError(f"credit {part!r} names no unit: write 单位/作者, e.g. 利用科/张三; nothing was written")
+        if "/" in authors:
+            raise JianbaoError(f"credit {part!r} has more than one /: write 单位/作者 作者 (authors separated by "
+                               "spaces), one unit per line or separated by ；; nothing was written")
+        out.append(part)
     return out
 
 
@@ -335,6 +357,9 @@ def _shown(value, name: str) -> str:
     return _number_text(value) if name == "order" else str(value)
 
 
+MAX_ORDER = 1e9  # as the reader accepts `order:`
+
+
 def _parse_order(value: str):
     value = str(value).strip()
     if not value:
@@ -342,7 +367,10 @@ def _parse_order(value: str):
     try:
         f = float(value)
     except ValueError:
-        raise JianbaoError(f"order must be a number, found {value!r}") from None
+        f = math.nan
+    if not math.isfinite(f) or abs(f) > MAX_ORDER:
+        raise JianbaoError(f"order must be a number from {-MAX_ORDER:.0f} to {MAX_ORDER:.0f}, like 3 or 2.5, "
+                           f"found {value[:40]!r}; nothing was written")
     return int(f) if f == int(f) else f
 
 
@@ -360,7 +388,8 @@ def update_item(ws, issue_dir: Path, key: ItemKey, *, fields: dict[str, str] | N
     for name, value in (fields or {}).items():
         if name not in FIELDS:
             raise JianbaoError(f"{rel}: {name!r} is not a field the workbench edits")
-        value = " ".join(_clean(str(value)).split()) if name != "order" else _parse_order(value)
+        value = typed(str(value), FIELD_NAMES.get(name, name))
+        value = " ".join(_clean(value).split()) if name != "order" else _parse_order(value)
         if name == "kind" and value not in ITEM_KINDS:
             raise JianbaoError(f"{rel}: kind must be 信息 or 简讯, not {value!r}")
         if name == "section" and value and issue.sections and value not in issue.sections:
@@ -375,6 +404,7 @@ def update_item(ws, issue_dir: Path, key: ItemKey, *, fields: dict[str, str] | N
             _write_credits(data, labels)
             what.append("署名")
     new_body = old_body
+    body = None if body is None else typed(body, "the text")
     if body is not None and _clean(body).rstrip() != old_body.rstrip():
         new_body = _clean(body).rstrip() + "\n"
         what.append("正文")
@@ -411,7 +441,7 @@ def replace_source(ws, issue_dir: Path, key: ItemKey, text: str) -> Edit:
     """Replace a whole item file with ``text`` (the source editor): validated like every edit."""
     issue = load(ws, issue_dir)
     path = _path(issue, key.file)
-    text = _clean(text)
+    text = _clean(typed(text, ws.rel(path)))
     if not text.endswith("\n"):
         text += "\n"
     if text == _read(path):
