@@ -10,7 +10,6 @@ record's front matter; the rest of that file is left as it was.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,8 @@ def entries(ws, status: str | None = None) -> list[Entry]:
         authors = meta.get("authors") or []
         e = Entry(id=p.stem, path=p, status=str(meta.get("status") or STATUS_NEW), received=str(meta.get("received") or ""),
                   unit=str(meta.get("unit") or ""), title=str(meta.get("title") or ""),
-                  authors=tuple(str(a) for a in ([authors] if isinstance(authors, str) else authors)),
+                  authors=tuple(str(a) for a in ([authors] if isinstance(authors, str) else
+                                                 authors if yamlsrc.is_seq(authors) else ())),
                   hash=str(meta.get("hash") or ""), taken=str(meta.get("taken") or ""))
         if status is None or e.status == status:
             out.append(e)
@@ -51,7 +51,9 @@ def entries(ws, status: str | None = None) -> list[Entry]:
 
 def find(ws, ident: str) -> Entry:
     """By file stem or name, path, or a unique prefix of the stem or of the hash."""
-    ident = Path(ident).name.removesuffix(".md")
+    ident = Path(ident.strip()).name.removesuffix(".md")
+    if not ident:
+        raise JianbaoError("give the manuscript's ID (see `jianbao inbox`); an empty one would match every manuscript")
     every = entries(ws)
     exact = [e for e in every if e.id == ident]
     if exact:
@@ -86,36 +88,71 @@ def _section(issue, kind: str) -> str:
     return other[0] if other else (issue.sections[0] if issue.sections else "工作动态")
 
 
+def _manuscript(ws, e: Entry, text: str) -> tuple[str, str, tuple[str, ...], str, str]:
+    """``(title, unit, authors, front matter text, body)`` of an inbox record, every field checked:
+    a record an editor touched by hand may have lost its front matter, or hold a list where the
+    title belongs — it is refused with the reason, never taken half-right."""
+    from composer.schema import Fields
+
+    rel = ws.rel(e.path)
+    fm_text, body, _ = yamlsrc.split_front_matter(text)
+    if fm_text is None:
+        raise JianbaoError(f"{rel}: no front matter (title:, unit: between --- lines); nothing done")
+    data, diags = yamlsrc.parse(fm_text, rel, line_offset=1, code="J201")
+    if diags or not yamlsrc.is_map(data):
+        raise JianbaoError(f"{rel}: the front matter does not parse; fix it first; nothing done", tuple(diags))
+    f = Fields(data, rel, "J201", line_base=1)
+    title = f.text("title", required=True, what="the manuscript's title")
+    unit = f.text("unit", required=True, what="the unit that sent it")
+    authors = f.names("authors")
+    for a in authors:
+        if "/" in a or "（" in a or "(" in a:
+            f.error("authors", f"`authors:` entry {a!r} is not a name (a / or a parenthesis)",
+                    "one name per entry: authors: [张三, 李四]")
+    if not body.strip():
+        f.error(None, "the manuscript has no text")
+    if f.diags:
+        raise JianbaoError(f"{rel}: cannot take this manuscript; nothing done", tuple(f.diags))
+    return title, unit, authors, fm_text, body
+
+
 def take(ws, ident: str, issue_arg: str, as_kind: str = KIND_ARTICLE) -> tuple[Path, Entry]:
-    """Copy manuscript ``ident`` into the issue as an item; mark it 已采用 in the inbox."""
+    """Copy manuscript ``ident`` into the issue as an item; mark it 已采用 in the inbox.
+
+    The item, its pictures and the inbox record are written together (composer.output.write_all):
+    all of them or, on any failure, none.
+    """
+    from composer.output import write_all
+
     if as_kind not in (KIND_ARTICLE, KIND_BRIEF):
         raise JianbaoError(f"--as {as_kind!r}: choose 信息 or 简讯")
     e = find(ws, ident)
     if e.status == STATUS_TAKEN:
         raise JianbaoError(f"{e.id} was already taken ({e.taken or STATUS_TAKEN}); nothing done")
-    unit = ws.units.get(e.unit)
+    text = safeio.read_text(ws.root, e.path, kind="markdown")
+    title, unit_name, authors, fm_text, body = _manuscript(ws, e, text)
+    unit = ws.units.get(unit_name)
     if unit is None:
-        raise JianbaoError(f"{ws.rel(e.path)}: unit {e.unit!r} is not in the registry; {ws.units.hint(e.unit)}")
+        raise JianbaoError(f"{ws.rel(e.path)}: unit {unit_name!r} is not in the registry; {ws.units.hint(unit_name)}")
     issue, diags = ws.load_issue(issue_arg)
     if issue is None:
         raise JianbaoError(f"{issue_arg}: the issue does not load", tuple(diags))
     folder = Path(issue.path)
-    text = safeio.read_text(ws.root, e.path, kind="markdown")
-    fm_text, body, _ = yamlsrc.split_front_matter(text)
     section = _section(issue, as_kind)
     orders = [it.order for it in issue.items if it.section == section]
     order = int(max(orders)) + 1 if orders else 1
     numbers = [int(m[1]) for p in item_files(folder) if (m := re.match(r"(\d+)", p.name))]
-    name = f"{(max(numbers) + 1) if numbers else 1:02d}-{slug(e.title)}.md"
-    credit = unit.short + (f"/{' '.join(e.authors)}" if e.authors else "")
+    name = f"{(max(numbers) + 1) if numbers else 1:02d}-{slug(title)}.md"
+    credit = unit.short + (f"/{' '.join(authors)}" if authors else "")
     body = body.strip("\n")
     if as_kind == KIND_BRIEF and not body.startswith("▲"):
         body = "▲" + body
     fm = markdown.front_matter([
-        ("title", e.title), ("kind", as_kind), ("credits", yamlsrc.flow([credit])),
+        ("title", title), ("kind", as_kind), ("credits", yamlsrc.flow([credit])),
         ("section", section), ("order", order), ("inbox", ws.rel(e.path)),
     ])
     target = folder / name
+    files: dict[Path, bytes | str] = {}
     # pictures linked from the manuscript come along, at the same relative paths
     for link in dict.fromkeys(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", body)):
         src_img = (e.path.parent / link).resolve()
@@ -123,18 +160,19 @@ def take(ws, ident: str, issue_arg: str, as_kind: str = KIND_ARTICLE) -> tuple[P
         if not src_img.is_file() or not dest.is_relative_to(folder.resolve()) \
                 or not src_img.is_relative_to(Path(ws.root).resolve()):  # a link out of the workspace: never copied
             continue
-        if dest.exists() and dest.read_bytes() != src_img.read_bytes():
-            raise JianbaoError(f"{dest} already exists with other content; nothing done")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src_img, dest)
-    write_atomic(target, fm + "\n" + body + "\n")
+        raw = safeio.read_bytes(ws.root, src_img, kind="image")
+        if dest.exists() and dest.read_bytes() != raw:
+            raise JianbaoError(f"{ws.rel(dest)} already exists with other content; nothing done")
+        files[dest] = raw
+    files[target] = fm + "\n" + body + "\n"
     # mark the inbox record, keeping the editor's other keys and comments
     data, d = yamlsrc.parse(fm_text or "", ws.rel(e.path))
     if d or not yamlsrc.is_map(data):
         data = yamlsrc.new_map()
     data["status"] = STATUS_TAKEN
     data["taken"] = ws.rel(target)
-    write_atomic(e.path, "---\n" + yamlsrc.dump(data) + "---\n" + text[len(text) - len(_body_of(text)):])
+    files[e.path] = "---\n" + yamlsrc.dump(data) + "---\n" + text[len(text) - len(_body_of(text)):]
+    write_all(files, within=(ws.root,))
     return target, e
 
 
