@@ -35,8 +35,10 @@ from composer.web.access import EDITOR, UNIT, Principal
 
 ACCOUNTS_FILE = "contributors/accounts.yml"
 ROLES = (EDITOR, UNIT)
-NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,40}$")
+NAME_RE = re.compile(r"[A-Za-z0-9_.\-\u4e00-\u9fff]{1,40}\Z")  # \Z: `$` let "张三\n" through
+NEW_NAME_RE = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,39}\Z")  # not ".", "..", "-x"
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
 
 # OWASP's argon2id minimum (19 MiB, 2 passes): ~30 ms here, and 50 log-ins at once stay within memory
 _HASH_PARAMS = dict(time_cost=2, memory_cost=19456, parallelism=1)
@@ -139,6 +141,12 @@ def check_password(password: str) -> None:
         raise JianbaoError(f"the password is too short (at least {MIN_PASSWORD} characters)")
     if password.strip() != password:
         raise JianbaoError("the password must not start or end with spaces")
+    if len(password) > MAX_PASSWORD:
+        raise JianbaoError(f"the password is too long (at most {MAX_PASSWORD} characters)")
+    from composer.safeio import char_name, find_control
+
+    if found := find_control(password):
+        raise JianbaoError(f"the password contains the {char_name(found[2])}: it could not be typed at the log-in")
 
 
 _DUMMY: list[str] = []
@@ -262,8 +270,9 @@ def _locked(root: Path):
 def add(ws, name: str, role: str, password: str, unit: str | None = None) -> Account:
     from composer.ledger import now_iso
 
-    if not NAME_RE.match(name or ""):
-        raise JianbaoError(f"account name {name!r}: use letters, digits, _ . - or Chinese characters (up to 40)")
+    if not NEW_NAME_RE.match(name or ""):
+        raise JianbaoError(f"account name {name!r}: use letters, digits, _ . - or Chinese characters (up to 40), "
+                           "starting with a letter, a digit or a Chinese character")
     if role not in ROLES:
         raise JianbaoError(f"--role must be editor or unit, found {role!r}")
     unit_name = ""
