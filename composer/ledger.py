@@ -262,12 +262,19 @@ def period_months(period: str) -> tuple[str, ...]:
         return months_between(m[1], m[2])
     if _MONTH.match(period) and _valid_month(period):
         return (period,)
-    raise ValueError(f"period must be like 2024-01 or 2024-05..2024-06, found {period!r}")
+    raise ValueError(f"period must be like 2024-01 or 2024-05..2024-06 (years {FIRST_YEAR} to {LAST_YEAR}), found {period!r}")
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # a ledger year outside is a typo (0000-01, 9999-12), not a period
+
+
+def valid_year(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 def _valid_month(s: str) -> bool:
     m = _MONTH.match(s)
-    return bool(m) and 1 <= int(m[2]) <= 12
+    return bool(m) and 1 <= int(m[2]) <= 12 and valid_year(int(m[1]))
 
 
 def parse_when(value: Any) -> tuple[dt.date | None, str | None]:
@@ -278,7 +285,7 @@ def parse_when(value: Any) -> tuple[dt.date | None, str | None]:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value, month_of(value)
+        return (value, month_of(value)) if valid_year(value.year) else (None, None)
     if isinstance(value, str):
         v = value.strip()
         if _valid_month(v):
@@ -287,7 +294,7 @@ def parse_when(value: Any) -> tuple[dt.date | None, str | None]:
             d = dt.date.fromisoformat(v)
         except ValueError:
             return None, None
-        return d, month_of(d)
+        return (d, month_of(d)) if valid_year(d.year) else (None, None)
     return None, None
 
 
@@ -321,7 +328,7 @@ def points_error(d: Decimal | None, raw: Any) -> str | None:
     if d is None and not isinstance(raw, bool) and _NUMBER.fullmatch(str(raw).strip()):
         d = MAX_POINTS + 1  # a number too long to be read: too big as well
     if d is None:
-        return f"must be a number like 5 or -2.5 (from -{MAX_POINTS} to {MAX_POINTS}), found {shown(raw)}"
+        return f"must be a number like 5 or -2.5, found {shown(raw)} (points run from -{MAX_POINTS} to {MAX_POINTS})"
     if abs(d) > MAX_POINTS:
         return f"must be between -{MAX_POINTS} and {MAX_POINTS}, found {shown(raw)}"
     return None

@@ -40,7 +40,10 @@ ADOPTION_MEASURES = ("adopted", "own_adopted", "higher_adopted")
 # ---------------------------------------------------------------- periods
 
 def _month(s: str) -> tuple[int, int] | None:
-    if len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit() and 1 <= int(s[5:]) <= 12:
+    from composer.ledger import valid_year
+
+    if len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit() and 1 <= int(s[5:]) <= 12 \
+            and valid_year(int(s[:4])):
         return int(s[:4]), int(s[5:])
     return None
 
@@ -52,7 +55,8 @@ def parse_period(rules, period: str) -> tuple[str, ...]:
     last = last or first
     a, b = _month(first), _month(last)
     if a is None or b is None or b < a or a[0] != b[0]:
-        raise JianbaoError(f"period must be a month like 2024-01 or a range like 2024-05..2024-06 within one year, found {text!r}")
+        raise JianbaoError(f"period must be a month like 2024-01 or a range like 2024-05..2024-06 within one year "
+                           f"(1900 to 2999), found {text!r}")
     months = tuple(f"{a[0]:04d}-{m:02d}" for m in range(a[1], b[1] + 1))
     n = rules.months_per_period
     if len(months) != n or (a[1] - 1) % n:

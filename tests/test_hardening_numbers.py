@@ -181,3 +181,40 @@ def test_ledger_import_xlsx_numbers_out_of_range(tmp_path):
     r = jianbao(root, "ledger", "import", tmp_path / "counts.xlsx", "--month", "2024-01")
     fails(r, "counts.xlsx:2:", "counts.xlsx:3:", "from 0 to 100000", "nothing was imported")
     assert snapshot(root) == before
+
+
+# ---------------------------------------------------------------- years and issue numbers
+
+@pytest.mark.parametrize("args, words", [
+    (("report", "0000-01", "--json"), ["0000-01", "1900 to 2999"]),  # was a crash (year 0 is out of range)
+    (("report", "annual", "0", "--json"), ["'0'", "1900 to 2999"]),  # the same
+    (("report", "annual", HUGE, "--json"), [HUGE, "1900 to 2999"]),  # was a crash (int('999…-12'))
+    (("ledger", "close", "9999-12"), ["9999-12", "1900 to 2999"]),  # closed a period 8000 years ahead
+    (("ledger", "close", "0001-01"), ["0001-01"]),
+    ((*ADD, "submission", "--unit", "阳谷局", "--date", "0000-01"), ["--date", "0000-01"]),  # wrote events/0000-01.yml
+    ((*ADD, "waiver", "--unit", "阳谷局", "--date", "2024-01..9999-12", "--reason", "x"), ["--date", "9999-12"]),
+    (("explain", "阳谷局", "0000-01"), ["0000-01"]),
+])
+def test_years_out_of_range(tmp_path, args, words):
+    root = workspace(tmp_path)
+    before = snapshot(root)
+    fails(jianbao(root, *args), *words)
+    assert snapshot(root) == before
+
+
+def test_events_file_year_out_of_range(tmp_path):
+    root = workspace(tmp_path, {"ledger/events/2024-01.yml": "- {type: submission, unit: 阳谷局, date: 0001-01-05}\n"})
+    fails(jianbao(root, "ledger", "check"), "ledger/events/2024-01.yml:1:", "`date:`")
+
+
+@pytest.mark.parametrize("number", [HUGE, "-1"])
+def test_import_issue_number_out_of_range(tmp_path, number):
+    """The folder written must load: issue.yml takes numbers from 1 to 100000."""
+    root = workspace(tmp_path)
+    txt = tmp_path / "第5期.txt"
+    txt.write_text("自然资源和规划简报\n第5期\n市自然资源和规划局办公室 2024年4月15日\n\n我市召开耕地保护工作会议\n\n"
+                   "4月10日，我市召开耕地保护工作会议。\n\n（耕保科/张三）\n", encoding="utf-8")
+    before = snapshot(root)
+    fails(jianbao(root, "import", "issue", txt, "--number", number, "--date", "2024-04-15", "--id", "x1"),
+          "第5期.txt", "from 1 to 100000")
+    assert snapshot(root) == before

@@ -185,6 +185,9 @@ def issue_id_for(number: int, date: dt.date) -> str:
     return f"{date.year}-{number:02d}"
 
 
+MAX_ISSUE_NUMBER = 100_000  # as composer.reader checks issue.yml's `number:`
+
+
 def import_issue(ws, file: Path, *, number: int | None = None, date: dt.date | None = None, into: Path | None = None,
                  issue_id: str | None = None, allow_unresolved: bool = False, force: bool = False,
                  label: str | None = None, dry_run: bool = False) -> IssueImport:
@@ -196,6 +199,12 @@ def import_issue(ws, file: Path, *, number: int | None = None, date: dt.date | N
     if not number or not date:
         missing = " and ".join(w for w, v in (("--number", number), ("--date", date)) if not v)
         raise JianbaoError(f"{label}: give {missing} (the masthead does not say 第N期 and the date)")
+    from composer.ledger import FIRST_YEAR, LAST_YEAR, valid_year
+
+    if not 1 <= number <= MAX_ISSUE_NUMBER:  # what issue.yml accepts: the folder written must load
+        raise JianbaoError(f"{label}: the issue number must be from 1 to {MAX_ISSUE_NUMBER}, found {str(number)[:40]}")
+    if not valid_year(date.year):
+        raise JianbaoError(f"{label}: the date must be in the years {FIRST_YEAR} to {LAST_YEAR}, found {date.isoformat()}")
     issue_id = check_issue_id(issue_id_for(number, date) if issue_id is None else issue_id)
     target = Path(into or ws.root / "issues") / issue_id
     diags = tuple(parsed.diagnostics)

@@ -294,10 +294,13 @@ def annual_markdown(data: dict) -> str:
 def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None, *, to_stdout: bool = False,
            strict: bool = False, date: dt.date | None = None, today: dt.date | None = None):
     """``jianbao report annual YEAR``: JSON + Markdown, and DOCX/XLSX/PDF laid out like the monthly 通报."""
-    try:
-        year = int(str(year_arg).strip())
-    except ValueError:
-        raise JianbaoError(f"annual report needs a year like 2024, found {year_arg!r}") from None
+    from composer.ledger import FIRST_YEAR, LAST_YEAR, valid_year
+
+    text = str(year_arg).strip()
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and valid_year(int(text))):
+        raise JianbaoError(f"annual report needs a year like 2024 ({FIRST_YEAR} to {LAST_YEAR}), "
+                           f"found {text[:40]!r}")
+    year = int(text)
     progress(f"totalling {year} …")
     data, diags = annual_data(ws, year)
     if data is None or has_errors(diags, strict):
