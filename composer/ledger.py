@@ -36,6 +36,7 @@ from typing import Any
 from composer import closing, yamlsrc
 from composer.closing import CLOSED, Closed, closed_rel, describe
 from composer.diagnostics import Diagnostic, JianbaoError, Severity, Source, error
+from composer.model import FIRST_YEAR, LAST_YEAR, valid_year
 from composer.model import (
     Adoption,
     Bonus,
@@ -263,13 +264,6 @@ def period_months(period: str) -> tuple[str, ...]:
     if _MONTH.match(period) and _valid_month(period):
         return (period,)
     raise ValueError(f"period must be like 2024-01 or 2024-05..2024-06 (years {FIRST_YEAR} to {LAST_YEAR}), found {period!r}")
-
-
-FIRST_YEAR, LAST_YEAR = 1900, 2999  # a ledger year outside is a typo (0000-01, 9999-12), not a period
-
-
-def valid_year(year: int) -> bool:
-    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 def _valid_month(s: str) -> bool:

@@ -16,6 +16,11 @@ from composer.diagnostics import NO_SOURCE, Source
 KIND_ARTICLE = "信息"
 KIND_BRIEF = "简讯"
 ITEM_KINDS = (KIND_ARTICLE, KIND_BRIEF)
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # a ledger or report year outside is a typo (0000-01, 9999-12), not a period
+
+
+def valid_year(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 def _src() -> Source:

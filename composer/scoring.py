@@ -40,7 +40,7 @@ ADOPTION_MEASURES = ("adopted", "own_adopted", "higher_adopted")
 # ---------------------------------------------------------------- periods
 
 def _month(s: str) -> tuple[int, int] | None:
-    from composer.ledger import valid_year
+    from composer.model import valid_year
 
     if len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit() and 1 <= int(s[5:]) <= 12 \
             and valid_year(int(s[:4])):

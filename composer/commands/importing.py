@@ -199,7 +199,7 @@ def import_issue(ws, file: Path, *, number: int | None = None, date: dt.date | N
     if not number or not date:
         missing = " and ".join(w for w, v in (("--number", number), ("--date", date)) if not v)
         raise JianbaoError(f"{label}: give {missing} (the masthead does not say 第N期 and the date)")
-    from composer.ledger import FIRST_YEAR, LAST_YEAR, valid_year
+    from composer.model import FIRST_YEAR, LAST_YEAR, valid_year
 
     if not 1 <= number <= MAX_ISSUE_NUMBER:  # what issue.yml accepts: the folder written must load
         raise JianbaoError(f"{label}: the issue number must be from 1 to {MAX_ISSUE_NUMBER}, found {str(number)[:40]}")

@@ -294,7 +294,7 @@ def annual_markdown(data: dict) -> str:
 def annual(ws, year_arg: str, formats: tuple[str, ...], out: Path | None = None, *, to_stdout: bool = False,
            strict: bool = False, date: dt.date | None = None, today: dt.date | None = None):
     """``jianbao report annual YEAR``: JSON + Markdown, and DOCX/XLSX/PDF laid out like the monthly 通报."""
-    from composer.ledger import FIRST_YEAR, LAST_YEAR, valid_year
+    from composer.model import FIRST_YEAR, LAST_YEAR, valid_year
 
     text = str(year_arg).strip()
     if not (text.isascii() and text.isdigit() and len(text) == 4 and valid_year(int(text))):
