@@ -90,6 +90,7 @@ def test_setup_puts_jianbao_on_path(tmp_path):
 # ---------------------------------------------------------------- never over a user's files
 
 import os  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -189,3 +190,13 @@ def test_init_copy_failures_of_several_files_are_one_line(tmp_path, monkeypatch)
     fails(r, "office", "could not copy the layouts", "No space left on device", "nothing was written")
     assert len(r.out.strip().splitlines()) == 1
     assert snapshot(tmp_path) == before
+
+
+def test_init_dot_in_an_empty_folder(tmp_path, monkeypatch):
+    """`jianbao init .`: staged beside the folder (not inside it), nothing else left in the parent."""
+    (tmp_path / "office").mkdir()
+    monkeypatch.chdir(tmp_path / "office")
+    assert _init(Path(".")).code == 0
+    assert (tmp_path / "office/jianbao.yml").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["office"]
+    assert not [p for p in (tmp_path / "office").iterdir() if p.name.endswith(".tmp")]

@@ -203,8 +203,9 @@ def _write_new(directory: Path, files: dict[str, str], layouts: Path) -> None:
     then move it (or, into an existing empty folder, its entries) into place."""
     import tempfile
 
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=directory.parent))
+    where = Path(os.path.abspath(directory))  # `jianbao init .`: stage beside the folder, not inside it
+    where.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{where.name}.", suffix=".tmp", dir=where.parent))
     mask = os.umask(0)
     os.umask(mask)
     staging.chmod(0o777 & ~mask)  # mkdtemp's folder is private (0700); the workspace is an ordinary folder
