@@ -177,3 +177,18 @@ def test_user_add_an_ordinary_name_still_works(tmp_path):
     assert _user(root, "张三").code == 0
     assert _user(root, "x.y-1").code == 0
     fails(_user(root, "张三"), "exists already")
+
+
+# ---------------------------------------------------------------- import manuscript (the portal's upload)
+
+@pytest.mark.parametrize("raw, words", [
+    (b"\x00\x01\x02PK\x03\x04", ["bin.txt", "NUL"]),  # was imported as a manuscript titled "PK"
+    ("标题\n\n正文\x00内容。\n".encode(), ["bin.txt", "NUL bytes"]),
+    ("只有标题\n".encode(), ["bin.txt", "only a title", "no text"]),  # was counted as a submission
+])
+def test_import_manuscript_refuses_what_is_not_one(tmp_path, raw, words):
+    root = workspace(tmp_path)
+    (tmp_path / "bin.txt").write_bytes(raw)
+    before = snapshot(root)
+    fails(jianbao(root, "import", "manuscript", tmp_path / "bin.txt", "--unit", "阳谷局"), *words)
+    assert snapshot(root) == before  # no inbox record, no submission event

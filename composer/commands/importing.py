@@ -466,6 +466,10 @@ def record_manuscript(ws, pieces, u, received: dt.date | None, source: str, *, t
         if first is None or first.text.strip() != title:
             pieces = [extract.Para(source=Source(source, 1), spans=extract.plain(title)), *pieces]
     title, body, found_authors = manuscript_parts(ws, pieces, u.name)
+    if not any(not isinstance(b, extract.Para) or b.text.strip() for b in body):  # a title alone is no manuscript
+        raise JianbaoError(f"{source}: only a title ({title[:40]!r}), no text; nothing written (it would be counted "
+                           "as a submission)", (error(Source(source, 1), "J601", "the manuscript has a title but no text",
+                                                      "the first paragraph is the title; the text follows it"),))
     authors = tuple(a for a in (str(x).strip() for x in authors) if a) or found_authors
     stem_base = f"{received.isoformat()}-{u.short}-{slug(title, 16)}"
     text_body, images = markdown.blocks_md(body, lambda n, ext: f"img-{n}.{ext}")
