@@ -123,8 +123,11 @@ def register(main: click.Group) -> None:
         from composer.commands import ledger_cmd, ledger_import
 
         ws = workspace(ctx)
-        if not file.is_file():
+        if not file.exists():
             raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+        if not file.is_file():
+            raise click.BadParameter(f"{file}: not a regular file (a FIFO or a device); give the .csv or .xlsx sheet",
+                                     param_hint="FILE")
         cmd = f"jianbao ledger import {file.name}" + (f" --month {month}" if month else "")
         result = ledger_import.import_events(ws, file, shown=str(file), month=month, dry_run=dry_run, force=force,
                                              reason=reason, command=cmd)
@@ -144,6 +147,8 @@ def register(main: click.Group) -> None:
         from composer.commands import ledger_cmd, ledger_import
 
         ws = workspace(ctx)
+        if not str(out).strip() or str(out) == ".":
+            raise click.BadParameter("give a file name such as events.xlsx", param_hint="--out")
         path = ledger_import.template(ws, out)
         progress(f"wrote {path}: fill in one event a row, then `jianbao ledger import {path.name} --dry-run`")
 

@@ -192,3 +192,27 @@ def test_import_manuscript_refuses_what_is_not_one(tmp_path, raw, words):
     before = snapshot(root)
     fails(jianbao(root, "import", "manuscript", tmp_path / "bin.txt", "--unit", "阳谷局"), *words)
     assert snapshot(root) == before  # no inbox record, no submission event
+
+
+# ---------------------------------------------------------------- ledger template / import arguments
+
+def test_ledger_template_never_replaces_a_sheet(tmp_path):
+    root = workspace(tmp_path)
+    filled = tmp_path / "events.xlsx"
+    filled.write_bytes(b"the editor's filled-in sheet")
+    fails(jianbao(root, "ledger", "template", "--out", filled), "events.xlsx", "exists already")
+    assert filled.read_bytes() == b"the editor's filled-in sheet"
+    fails(jianbao(root, "ledger", "template", "--out", tmp_path / "events.txt"), "events.txt", ".xlsx or a .csv")
+    assert not (tmp_path / "events.txt").exists()
+    r = jianbao(root, "ledger", "template", "--out", "")
+    assert r.code == 2 and "give a file name" in r.out  # was ".: device or resource busy"
+    assert jianbao(root, "ledger", "template", "--out", tmp_path / "new.csv").code == 0
+
+
+def test_ledger_import_of_a_fifo_says_what_it_is(tmp_path):
+    import os
+
+    root = workspace(tmp_path)
+    os.mkfifo(tmp_path / "events.csv")
+    r = jianbao(root, "ledger", "import", tmp_path / "events.csv")
+    assert r.code == 2 and "not a regular file" in r.out, r.out  # was "no such file"

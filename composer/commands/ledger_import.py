@@ -355,7 +355,15 @@ TEMPLATE_COLUMNS = ("type", "date", "units", "outlet", "kind", "title", "star", 
 
 
 def template(ws, out: Path) -> Path:
-    """An empty events sheet (header row) with a second sheet of examples from this workspace's registry and rules."""
+    """An empty events sheet (header row) with a second sheet of examples from this workspace's registry and rules.
+
+    Never over an existing file: the sheet an editor has filled in is not replaced by an empty one.
+    """
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise JianbaoError(f"--out {out}: name an .xlsx or a .csv file (the two kinds `jianbao ledger import` reads)")
+    if out.exists() or out.is_symlink():
+        raise JianbaoError(f"--out {out}: exists already; give a new file name (a filled-in sheet is never "
+                           "replaced by an empty one); nothing written")
     units = [u.name for u in ws.units if u.scored][:2] or ["某单位"]
     from composer.rules import load_rules
 
