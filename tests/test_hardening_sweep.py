@@ -216,3 +216,20 @@ def test_ledger_import_of_a_fifo_says_what_it_is(tmp_path):
     os.mkfifo(tmp_path / "events.csv")
     r = jianbao(root, "ledger", "import", tmp_path / "events.csv")
     assert r.code == 2 and "not a regular file" in r.out, r.out  # was "no such file"
+
+
+def test_portal_manuscript_title_and_authors_are_cleaned_or_refused(tmp_path):
+    """The unit portal's form: a control character in the title is removed (it was written as "\\0"
+    into the inbox record); an author with a / would break the credit line and is refused."""
+    from composer.commands import importing
+    from composer.diagnostics import JianbaoError
+    from composer.workspace import open_workspace
+
+    root = workspace(tmp_path)
+    w = open_workspace(root)
+    r = importing.import_manuscript_text(w, "正文内容。\n", "阳谷局", title="标题\x00\x1b有误")
+    assert r.title == "标题有误" and "\\0" not in r.path.read_text(encoding="utf-8")
+    before = snapshot(root)
+    with pytest.raises(JianbaoError, match="'利用科/张三' is not a name"):
+        importing.import_manuscript_text(w, "另一篇正文。\n", "阳谷局", title="另一篇", authors=("利用科/张三",))
+    assert snapshot(root) == before

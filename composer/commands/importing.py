@@ -460,7 +460,14 @@ def record_manuscript(ws, pieces, u, received: dt.date | None, source: str, *, t
     closing credit line; ``by`` is the account that sent it (written as ``by:``).
     """
     received = received or dt.date.today()
-    title = re.sub(r"\s+", " ", title or "").strip()
+    from composer import safeio
+
+    title = re.sub(r"\s+", " ", safeio.strip_controls(title or "", " ")).strip()  # a form's title: cleaned like the text
+    authors = tuple(safeio.strip_controls(str(a), " ") for a in authors)
+    for a in authors:
+        if re.search(r"[/／()（）]", a):  # it would break the credit line 单位/作者 when taken into an issue
+            raise JianbaoError(f"author {a.strip()[:40]!r} is not a name (a / or a parenthesis): one name each, "
+                               "e.g. 张三; nothing written")
     if title:
         first = next((p for p in pieces if isinstance(p, extract.Para) and p.text.strip()), None)
         if first is None or first.text.strip() != title:
