@@ -233,3 +233,28 @@ def test_portal_manuscript_title_and_authors_are_cleaned_or_refused(tmp_path):
     with pytest.raises(JianbaoError, match="'利用科/张三' is not a name"):
         importing.import_manuscript_text(w, "另一篇正文。\n", "阳谷局", title="另一篇", authors=("利用科/张三",))
     assert snapshot(root) == before
+
+
+# ---------------------------------------------------------------- the workbench's ledger forms
+
+@pytest.mark.parametrize("count", ["9" * 5000, "²", "100001", "１２"])
+def test_ledger_forms_refuse_counts_that_are_no_count(tmp_path, count):
+    """int() of 5000 digits raises, "²".isdigit() is true but int("²") raises: both were a 500."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from composer.web.app import create_app
+
+    root = workspace(tmp_path)
+    before = snapshot(root)
+    c = TestClient(create_app(root), base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50000))
+    tok = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/ledger").text)[1]
+    r = c.post("/ledger/add", data={"csrf_token": tok, "type": "submission", "unit": "阳谷局", "date": "2024-04",
+                                    "count": count})
+    assert r.status_code == 422 and "须为正整数（1 至 100000）" in r.text and "nothing was written" in r.text
+    r = c.post("/ledger/month", data={"csrf_token": tok, "month": "2024-04", "submitted:阳谷县自然资源和规划局": count})
+    assert r.status_code == 422 and "须为正整数" in r.text
+    after = snapshot(root)
+    assert {k: v for k, v in after.items() if not k.startswith("build")} == \
+           {k: v for k, v in before.items() if not k.startswith("build")}

@@ -52,9 +52,14 @@ def ledger_page(request):
 
 
 def _count(value: str, label: str) -> int:
+    """A count typed into a form: ASCII digits only (``"²".isdigit()`` is true but int() fails, and
+    int() of 5000 digits raises), from 1 to the ledger's limit."""
+    from composer.ledger import MAX_COUNT
+
     v = (value or "").strip()
-    if not v.isdigit() or int(v) < 1:
-        raise JianbaoError(f"{label}须为正整数，收到「{v or '（空）'}」。nothing was written")
+    if not (v.isascii() and v.isdigit()) or len(v) > 9 or not 1 <= int(v) <= MAX_COUNT:
+        raise JianbaoError(f"{label}须为正整数（1 至 {MAX_COUNT}），收到「{(v[:20] + '…') if len(v) > 20 else v or '（空）'}」。"
+                           "nothing was written")
     return int(v)
 
 
