@@ -258,3 +258,14 @@ def test_ledger_forms_refuse_counts_that_are_no_count(tmp_path, count):
     after = snapshot(root)
     assert {k: v for k, v in after.items() if not k.startswith("build")} == \
            {k: v for k, v in before.items() if not k.startswith("build")}
+
+
+@pytest.mark.parametrize("name", ["page-" + "9" * 5000 + ".png", "page-٣.png", "page-0.png"])
+def test_workbench_page_picture_names_that_are_no_page(tmp_path, name):
+    """An URL typed by hand: int() of 5000 digits was a 500; it is a 404 like any unknown file."""
+    from starlette.testclient import TestClient
+
+    from composer.web.app import create_app
+
+    c = TestClient(create_app(workspace(tmp_path)), base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50000))
+    assert c.get(f"/issues/2024-03/build/{name}").status_code == 404

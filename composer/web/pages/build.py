@@ -43,7 +43,7 @@ _BUILD_LOCK = threading.RLock()  # one build (and one use of the engine) at a ti
 _engine: PdfEngine | None = None
 _warm_done = threading.Event()
 PAGE_DPI = 60  # page pictures: readable on screen, ~40 KB each
-PAGE_PNG = re.compile(r"^page-(\d+)\.png$")
+PAGE_PNG = re.compile(r"^page-([1-9][0-9]{0,4})\.png$")  # ASCII, bounded: int() of 5000 digits raises
 
 
 class PdfEngine:
