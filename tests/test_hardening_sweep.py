@@ -182,8 +182,8 @@ def test_user_add_an_ordinary_name_still_works(tmp_path):
 # ---------------------------------------------------------------- import manuscript (the portal's upload)
 
 @pytest.mark.parametrize("raw, words", [
-    (b"\x00\x01\x02PK\x03\x04", ["bin.txt", "NUL"]),  # was imported as a manuscript titled "PK"
-    ("标题\n\n正文\x00内容。\n".encode(), ["bin.txt", "NUL bytes"]),
+    (b"\x00\x01\x02PK\x03\x04", ["bin.txt", "not text at all"]),  # was imported as a manuscript titled "PK"
+    (b"\x00" * 20 + b"PK\x03\x04" + b"\x00" * 20, ["bin.txt", "NUL bytes"]),
     ("只有标题\n".encode(), ["bin.txt", "only a title", "no text"]),  # was counted as a submission
 ])
 def test_import_manuscript_refuses_what_is_not_one(tmp_path, raw, words):

@@ -139,16 +139,14 @@ def decode(raw: bytes, path: str) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # text never holds NUL bytes
-        why = ("UTF-16 without a byte-order mark, or not text at all (many NUL bytes)" if raw.count(b"\x00") > len(raw) // 8
-               else "not a text file (it holds NUL bytes: a binary file renamed .txt?)")
-        raise JianbaoError(f"{path}: {why}; nothing imported",
-                           (error(Source(path, 1), "J601", f"the file is {why}", "save it as UTF-8 text (另存为 → 编码 UTF-8)"),))
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    if raw.count(b"\x00") > len(raw) // 8:
+    else:
+        if raw.count(b"\x00") <= len(raw) // 8:  # a stray NUL is dropped with the other control characters
+            return text
+    if raw.count(b"\x00") > len(raw) // 8:  # valid UTF-8 too: b"\x00\x01PK\x03\x04" was a manuscript titled "PK"
         why = "UTF-16 without a byte-order mark, or not text at all (many NUL bytes)"
         raise JianbaoError(f"{path}: {why}; nothing imported",
                            (error(Source(path, 1), "J601", f"the file is {why}", "save it as UTF-8 text (另存为 → 编码 UTF-8)"),))
