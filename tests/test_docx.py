@@ -489,6 +489,49 @@ def test_libreoffice_tail_at_the_foot_of_the_last_page(built, lo_text):
     assert abs(rules[0][3] - 0.35) < 0.05 and abs(rules[1][3] - 0.26) < 0.05
 
 
+def _libreoffice_pdf(soffice: str, data: bytes, d: Path, stem: str = "issue") -> Path:
+    """The DOCX ``data`` converted by LibreOffice into ``d`` (its own profile)."""
+    src = d / f"{stem}.docx"
+    src.write_bytes(data)
+    subprocess.run([soffice, f"-env:UserInstallation={(d / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(d), str(src)],
+                   capture_output=True, timeout=180, env={**os.environ, "HOME": str(d)})
+    pdf = d / f"{stem}.pdf"
+    assert pdf.is_file()
+    return pdf
+
+
+def test_tail_rows_are_tight_so_the_box_shares_the_last_text_page(tmp_path):
+    """Issue 10 point 9: 17 lines of text leave 5 (144.8 pt) in LibreOffice, too few for the
+    6-line 报尾 in 24 pt rows (149 pt) but enough in the PDF's tight 17.5 pt rows."""
+    from pypdf import PdfReader
+
+    from composer.render import docx as render_docx
+    from tests import tail_fit
+
+    ws = open_workspace(tail_fit.workspace(tmp_path / "ws", 27))
+    issue, _ = ws.load_issue("2024-03")
+    data = render_docx.render(ws, issue)
+    doc = docx.Document(io.BytesIO(data))
+    assert doc.styles["报尾"].paragraph_format.line_spacing.pt == 17.5
+    box, tbl = _tail_box(doc)
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    anchor = box.getparent()
+    while anchor.tag != f"{wp}anchor":
+        anchor = anchor.getparent()
+    height_pt = int(anchor.find(f"{wp}extent").get("cy")) / 12700
+    assert 105 <= height_pt <= 4 * 28.95 - 2  # 6 lines and the rules: fits under 18 lines of text
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return  # the XML is checked; LibreOffice's page is checked where it is installed
+    texts = [re.sub(r"\s+", "", p.extract_text() or "")
+             for p in PdfReader(str(_libreoffice_pdf(soffice, data, tmp_path))).pages]
+    end = tail_fit.page_of_body_end(texts)
+    assert end == len(texts) - 1  # no page holding only the 报尾
+    assert "报：省自然资源厅办公室" in texts[end] and "（共印50份）" in texts[end]
+    assert texts[end].count(tail_fit.LINE) + 1 >= 17  # the body fills at least 17 of the 22 lines
+
+
 def test_libreoffice_keeps_every_closing_mark_of_the_sample(tmp_path):
     """A full line of 28 characters followed by 。 (sample p1 工作进展。): LibreOffice hangs the
     。 past the margin and, in a justified line of condensed characters, did not draw it."""

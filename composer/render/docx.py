@@ -96,6 +96,11 @@ LINE = ox.LINE_PITCH  # twips
 TEXT_W_PT = ox.TEXT_W / 20  # 442.25 pt
 INDENT_TW = 632  # 2 × 15.79 pt: two grid characters
 FOOTER_TW = 1446  # 25.5 mm: the dash centre line ≈ 7 mm below the 版心
+# 报尾 rows in 17.5 pt lines, the PDF's tight rows (14 pt × 1.25): Word and LibreOffice place the
+# pinned box without jianbao seeing the page, so it is as small as legible rows allow and shares
+# the last text page whenever the PDF's tight rows would (an imported issue's 6-line 报尾 in
+# 24 pt rows took a page of its own below 18 lines of text)
+TAIL_LINE_TW = 350
 
 # (name, style id, east-asian face, latin face, size pt, options)
 _STYLES = (
@@ -114,7 +119,7 @@ _STYLES = (
     (S_LIST, "JbList", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
     (S_BRIEF, "JbBrief", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
     (S_CREDIT, "JbCredit", KAITI, KAITI, 16, {"align": "right"}),
-    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": 480}),  # TAIL_LINE_TW
+    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": TAIL_LINE_TW}),
     (S_TABLE, "JbTable", FANGSONG, LATIN, 14, {"grid": False, "line": 400}),
     (S_FIGURE, "JbFigure", FANGSONG, LATIN, 16, {"align": "center", "line": None, "next": True}),
     (S_CAPTION, "JbCaption", KAITI, KAITI, 14, {"align": "center", "grid": False, "line": 420}),
@@ -403,9 +408,6 @@ def _editor_note(doc, styles, note: str) -> None:
         if n == 0:
             _run(p, "编者按：", C_HEI)
         p.add_run(text)
-
-
-TAIL_LINE_TW = 480  # 24 pt rows, like the PDF's 14 pt × 1.7
 
 
 def _tail(doc, styles, pub) -> None:
