@@ -194,6 +194,10 @@ def _setup(doc, masthead_pt: float) -> dict:
         cs.quick_style = True
         ox.set_fonts(cs, face, latin)
         styles[cname] = cs
+    # the credit's characters are joined by U+2060, which LibreOffice honours only outside its
+    # Chinese line breaker: a Western east-Asian language (no proofing) for this one style
+    ox.set_lang(styles[C_CREDIT], "en-US")
+    ox.set_no_proof(styles[C_CREDIT])
     # style-specific layout
     ed = styles[S_EDITION].paragraph_format
     # 左空一字 and 右空一字 by tab stops, not indents: the red rule under it spans the full 156 mm
@@ -376,24 +380,71 @@ def _article(doc, styles, item: Item, breaker) -> None:
 
 
 def _brief(doc, styles, item: Item, breaker=None) -> None:
-    """One paragraph: ▲ + text + credit; other blocks (tables, images) follow it."""
-    p = _add(doc, styles[S_BRIEF])
-    p.add_run(BRIEF_MARK)
+    """▲ + text + credit, one paragraph for each of its paragraphs (as the PDF); other blocks follow.
+
+    The credit is one unbreakable run after the text when it fits on the last line
+    (with room to spare: Word and LibreOffice break lines a little differently from
+    jianbao's model), otherwise a flush-right 署名 paragraph of its own, kept with
+    the text, so the line above keeps its natural width as in the PDF.
+    """
     paras = [b for b in item.blocks if isinstance(b, Paragraph)]
     text = "".join(b.text for b in paras)
+    first = [Span(text=BRIEF_MARK)]
     if item.title and not text.lstrip().startswith(item.title):
-        _run(p, item.title, C_HEI)  # a titled brief file: the title as a 黑体 lead-in
-        p.add_run("　")
-    for b in paras:
-        _runs(p, b.spans)
+        first += [Span(text=item.title, bold=True), Span(text="　")]  # a titled brief file: a 黑体 lead-in
+    groups = [tuple(first) + b.spans if i == 0 else b.spans for i, b in enumerate(paras)] or [tuple(first)]
+    p = None
+    for spans in groups:
+        p = _add(doc, styles[S_BRIEF])
+        _runs(p, spans)
     if item.credits:
-        # no break at the space between names: （地矿科/周凯 陈琳） stays whole where Word allows
-        _run(p, credit_line(item.credits).replace(" ", "\u00a0"), C_CREDIT)
+        credit = credit_line(item.credits)
+        if breaker is not None and _credit_fits(breaker.measure, groups[-1], credit):
+            _run(p, unbreakable(credit), C_CREDIT)
+        else:
+            p.paragraph_format.keep_with_next = True  # the credit never alone at the top of a page
+            _run(_add(doc, styles[S_CREDIT]), unbreakable(credit), C_CREDIT)
     rest = [b for b in item.blocks if not isinstance(b, Paragraph)]
     if rest:
         from dataclasses import replace
 
         _blocks(doc, styles, replace(item, blocks=tuple(rest)))
+
+
+WORD_JOINER = "\u2060"
+NAME_SPACE = "\u2002"  # between credited names: LibreOffice breaks at a no-break space
+CREDIT_SLACK_EM = 1.0  # room an inline credit must leave on the modelled last line
+# Latin and digits as the widest office set-up measured: Times New Roman replaced by DejaVu Serif
+# (0.64 em digits) and LibreOffice's space between Chinese and Latin text (≈ 0.2 em each side)
+LATIN_EM, LATIN_GAP_EM = 0.64, 0.4
+
+
+def unbreakable(credit: str) -> str:
+    """A credit no line break can split: word joiners between its characters.
+
+    LibreOffice breaks Chinese text anywhere outside its kinsoku lists and ignores
+    joiners there, so the 署名字 style gives the credit a Western east-Asian
+    language (its lines are then broken by the Unicode rules, which honour U+2060).
+    """
+    return WORD_JOINER.join(credit.replace(" ", NAME_SPACE))
+
+
+def _credit_fits(measure, spans, credit: str) -> bool:
+    """Whether ``credit`` fits after the paragraph's text on its last line (jianbao's line breaker,
+    the DOCX's 98 % glyphs), leaving CREDIT_SLACK_EM to spare."""
+    from composer.render.justify import Run, break_lines
+
+    def em(role: str, cluster: str) -> float:
+        if cluster[:1].isascii() and not cluster.isspace():  # digits and Latin words: set wide
+            return LATIN_EM * len(cluster) + LATIN_GAP_EM
+        return measure(role, cluster)
+
+    size = BODY_PT * ox.SCALE / 100
+    runs = [Run(s.text, "heading" if s.bold else "kai" if s.italic else "body") for s in spans]
+    lines = break_lines([*runs, Run(credit, "kai", credit=True)], em, width=TEXT_W_PT,
+                        indent=2 * size, size=size, squeeze=1.0)  # a closing mark hangs past the margin
+    last = lines[-1]
+    return not last.right and last.natural + CREDIT_SLACK_EM * size <= TEXT_W_PT
 
 
 def _masthead(doc, styles, issue: Issue, pub) -> None:
