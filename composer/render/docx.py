@@ -211,6 +211,7 @@ def _setup(doc, masthead_pt: float) -> dict:
     tail.tab_stops.add_tab_stop(Pt(TEXT_W_PT - TAIL_PT), WD_TAB_ALIGNMENT.RIGHT)  # 共印N份
     tail.keep_together = True
     styles[S_TABLE].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    styles[S_BRIEF].paragraph_format.tab_stops.add_tab_stop(Pt(TEXT_W_PT), WD_TAB_ALIGNMENT.RIGHT)  # ▲ credits
     return styles
 
 
@@ -382,10 +383,11 @@ def _article(doc, styles, item: Item, breaker) -> None:
 def _brief(doc, styles, item: Item, breaker=None) -> None:
     """▲ + text + credit, one paragraph for each of its paragraphs (as the PDF); other blocks follow.
 
-    The credit is one unbreakable run after the text when it fits on the last line
-    (with room to spare: Word and LibreOffice break lines a little differently from
-    jianbao's model), otherwise a flush-right 署名 paragraph of its own, kept with
-    the text, so the line above keeps its natural width as in the PDF.
+    The credit is one unbreakable run.  When jianbao's model of the lines leaves it room
+    on the last line, it follows the text after a tab to the right margin: flush right
+    there, and flush right on the next line if Word or LibreOffice breaks the text a
+    little differently.  Otherwise it is a flush-right 署名 paragraph of its own, kept
+    with the text, so the line above keeps its natural width as in the PDF.
     """
     paras = [b for b in item.blocks if isinstance(b, Paragraph)]
     text = "".join(b.text for b in paras)
@@ -400,7 +402,7 @@ def _brief(doc, styles, item: Item, breaker=None) -> None:
     if item.credits:
         credit = credit_line(item.credits)
         if breaker is not None and _credit_fits(breaker.measure, groups[-1], credit):
-            _run(p, unbreakable(credit), C_CREDIT)
+            _run(p, "\t" + unbreakable(credit), C_CREDIT)  # to the right tab stop of 简讯
         else:
             p.paragraph_format.keep_with_next = True  # the credit never alone at the top of a page
             _run(_add(doc, styles[S_CREDIT]), unbreakable(credit), C_CREDIT)
@@ -414,9 +416,9 @@ def _brief(doc, styles, item: Item, breaker=None) -> None:
 WORD_JOINER = "\u2060"
 NAME_SPACE = "\u2002"  # between credited names: LibreOffice breaks at a no-break space
 CREDIT_SLACK_EM = 1.0  # room an inline credit must leave on the modelled last line
-# Latin and digits as the widest office set-up measured: Times New Roman replaced by DejaVu Serif
-# (0.64 em digits) and LibreOffice's space between Chinese and Latin text (≈ 0.2 em each side)
-LATIN_EM, LATIN_GAP_EM = 0.64, 0.4
+# Latin and digits set wide, as where Times New Roman is replaced by DejaVu Serif (0.64 em digits,
+# 0.95 em %; Times New Roman's are 0.5 and 0.83): a Linux office's LibreOffice
+LATIN_EM, PERCENT_EM = 0.64, 0.95
 
 
 def unbreakable(credit: str) -> str:
@@ -430,21 +432,33 @@ def unbreakable(credit: str) -> str:
 
 
 def _credit_fits(measure, spans, credit: str) -> bool:
-    """Whether ``credit`` fits after the paragraph's text on its last line (jianbao's line breaker,
-    the DOCX's 98 % glyphs), leaving CREDIT_SLACK_EM to spare."""
+    """Whether ``credit`` fits after the paragraph's text on its last line, leaving CREDIT_SLACK_EM.
+
+    jianbao's line breaker set up like LibreOffice: 98 % glyphs, wide digits, a closing mark
+    pulled down rather than hung, a break allowed after a hyphen (2021- ⏎ 2035), lines a
+    little short of the measure.
+    """
     from composer.render.justify import Run, break_lines
 
     def em(role: str, cluster: str) -> float:
+        if cluster == ZWSP:
+            return 0.0
         if cluster[:1].isascii() and not cluster.isspace():  # digits and Latin words: set wide
-            return LATIN_EM * len(cluster) + LATIN_GAP_EM
+            return sum(PERCENT_EM if c == "%" else LATIN_EM for c in cluster)
         return measure(role, cluster)
 
     size = BODY_PT * ox.SCALE / 100
-    runs = [Run(s.text, "heading" if s.bold else "kai" if s.italic else "body") for s in spans]
-    lines = break_lines([*runs, Run(credit, "kai", credit=True)], em, width=TEXT_W_PT,
-                        indent=2 * size, size=size, squeeze=1.0)  # a closing mark hangs past the margin
+    runs = [Run(s.text.replace("-", "-" + ZWSP), "heading" if s.bold else "kai" if s.italic else "body")
+            for s in spans]
+    width = TEXT_W_PT - MODEL_SHORT_PT
+    lines = break_lines([*runs, Run(credit, "kai", credit=True)], em, width=width, indent=2 * size, size=size,
+                        squeeze=0.0)
     last = lines[-1]
-    return not last.right and last.natural + CREDIT_SLACK_EM * size <= TEXT_W_PT
+    return not last.right and last.natural + CREDIT_SLACK_EM * size <= width
+
+
+ZWSP = "\u200b"  # a break opportunity in the model only
+MODEL_SHORT_PT = 1.5  # LibreOffice wrapped a line that fitted the model to 0.05 pt
 
 
 def _masthead(doc, styles, issue: Issue, pub) -> None:
