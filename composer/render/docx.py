@@ -415,7 +415,7 @@ def _brief(doc, styles, item: Item, breaker=None) -> None:
 
 WORD_JOINER = "\u2060"
 NAME_SPACE = "\u2002"  # between credited names: LibreOffice breaks at a no-break space
-CREDIT_SLACK_EM = 1.0  # room an inline credit must leave on the modelled last line
+CREDIT_SLACK_EM = 0.5  # room an inline credit must leave on the modelled last line
 # Latin and digits set wide, as where Times New Roman is replaced by DejaVu Serif (0.64 em digits,
 # 0.95 em %; Times New Roman's are 0.5 and 0.83): a Linux office's LibreOffice
 LATIN_EM, PERCENT_EM = 0.64, 0.95
