@@ -58,7 +58,7 @@ def _still_to_fix(ws, folder, rels: set[str]) -> None:
     """An edit may leave an item that `check` refuses (no title, no credit, an unknown unit): it is
     written — a draft — but said at once, not found out at publishing."""
     from composer.commands.check import load_checked
-    from composer.diagnostics import format_text
+    from composer.cliutil import format_text
 
     _, diags = load_checked(ws, folder)
     left = [d for d in diags if d.is_error and d.source.path in rels]

@@ -122,6 +122,18 @@ def register(main: click.Group) -> None:
         progress(f"{e.id}: {as_kind} in {ws.rel(path)}; inbox status {inbox_cmd.STATUS_TAKEN}")
         click.echo(ws.rel(path))
 
+    @inbox.command("decline")
+    @click.argument("ident", metavar="ID")
+    @click.option("--reason", default="", help="Why (shown to the unit in its portal).")
+    @click.pass_context
+    def decline(ctx, ident, reason) -> None:
+        """Mark manuscript ID 未采用 (it still counts as a submission)."""
+        from composer.commands import inbox as inbox_cmd
+
+        ws = workspace(ctx)
+        e = inbox_cmd.decline(ws, ident, reason)
+        progress(f"{e.id}: inbox status {inbox_cmd.STATUS_DECLINED}" + (f" ({reason})" if reason else ""))
+
 
 def _shown(diags, written: bool):
     """Once written, unresolved credits are the editor's TODO: show them as warnings."""

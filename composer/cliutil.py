@@ -10,7 +10,34 @@ from pathlib import Path
 
 import click
 
-from composer.diagnostics import Diagnostic, JianbaoError, Source, format_json, format_text, has_errors
+from composer import safeio
+from composer.diagnostics import Diagnostic, JianbaoError, Source, format_json, has_errors, sort_key
+
+
+def excerpt(root: Path | None, source: Source) -> str | None:
+    """The offending line of the file, for the human-readable format."""
+    if root is None or not source.line:
+        return None
+    try:  # through safeio: never echo a file outside the workspace, a FIFO or a huge file
+        text = safeio.read_text(root, root / source.path, kind="text")
+    except (JianbaoError, OSError):
+        return None
+    lines = text.split("\n")
+    if 0 < source.line <= len(lines):
+        return lines[source.line - 1].rstrip("\r")
+    return None
+
+
+def format_text(diags, root: Path | None = None) -> str:
+    out = []
+    for d in sorted(diags, key=sort_key):
+        out.append(f"{d.source}: {d.severity.value}[{d.code} {d.name}]: {d.message}")
+        line = excerpt(root, d.source)
+        if line is not None:
+            out.append(f"  {d.source.line} | {line}")
+        if d.hint:
+            out.append(f"  hint: {d.hint}")
+    return "\n".join(out)
 
 
 def workspace(ctx: click.Context):

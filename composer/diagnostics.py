@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 class Severity(enum.Enum):
@@ -104,34 +103,6 @@ def error(source: Source, code: str, message: str, hint: str | None = None) -> D
 
 def sort_key(d: Diagnostic) -> tuple:
     return (d.source.path, d.source.line, d.code)
-
-
-def excerpt(root: Path | None, source: Source) -> str | None:
-    """The offending line of the file, for the human-readable format."""
-    if root is None or not source.line:
-        return None
-    from composer import safeio  # never echo a file outside the workspace, a FIFO or a huge file
-
-    try:
-        text = safeio.read_text(root, root / source.path, kind="text")
-    except (JianbaoError, OSError):
-        return None
-    lines = text.split("\n")
-    if 0 < source.line <= len(lines):
-        return lines[source.line - 1].rstrip("\r")
-    return None
-
-
-def format_text(diags, root: Path | None = None) -> str:
-    out = []
-    for d in sorted(diags, key=sort_key):
-        out.append(f"{d.source}: {d.severity.value}[{d.code} {d.name}]: {d.message}")
-        line = excerpt(root, d.source)
-        if line is not None:
-            out.append(f"  {d.source.line} | {line}")
-        if d.hint:
-            out.append(f"  hint: {d.hint}")
-    return "\n".join(out)
 
 
 def format_json(diags) -> str:

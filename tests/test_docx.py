@@ -100,6 +100,11 @@ def built(tmp_path_factory):
     return ws, issue, data, docx.Document(io.BytesIO(data))
 
 
+def _plain(text: str) -> str:
+    """DOCX text as printed: without word joiners, en and no-break spaces as spaces."""
+    return text.replace("\u2060", "").replace("\u2002", " ").replace("\u00a0", " ").replace("\t", "")
+
+
 def _xml(data: bytes, part: str) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return z.read(part).decode("utf-8")
@@ -180,9 +185,12 @@ def test_character_styles_like_the_pdf(built):
     body = next(p for p in doc.paragraphs if "重中之重" in p.text)
     assert [r.text for r in body.runs if r.style.name == "黑体字"] == ["重中之重"]
     assert [r.text for r in body.runs if r.style.name == "楷体字"] == ["应保尽保"]
-    briefs = [p for p in doc.paragraphs if p.style.name == "简讯"]
-    assert [b.runs[-1].style.name for b in briefs] == ["署名字"] * 3
-    assert briefs[0].runs[-1].text == "（调查监测科\u00a0高唐局）"
+    # a ▲ brief's credit closes its paragraph, or a flush-right 署名 paragraph after it
+    paras = doc.paragraphs
+    runs = [(paras[i + 1] if paras[i].runs[-1].style.name != "署名字" else paras[i]).runs[-1]
+            for i, p in enumerate(paras) if p.style.name == "简讯"]
+    assert [r.style.name for r in runs] == ["署名字"] * 3
+    assert [_plain(r.text) for r in runs] == ["（调查监测科 高唐局）", "（市不动产登记中心）", "（东昌府区分局/段腾 朱明珠）"]
     # an article's credit stays with the last line of its text
     credit = next(i for i, p in enumerate(doc.paragraphs) if p.style.name == "署名")
     assert doc.paragraphs[credit - 1].paragraph_format.keep_with_next
@@ -200,7 +208,7 @@ def test_font_table_declares_the_official_faces(built):
     assert not any(ch in xml for ch in "明朝ゴシック")  # no leftover Japanese faces
     # every face a style names is declared
     styles = _xml(data, "word/styles.xml")
-    for face in set(re.findall(r'w:eastAsia="([^"]+)"', styles)) - {"zh-CN"}:
+    for face in set(re.findall(r'<w:rFonts [^>]*w:eastAsia="([^"]+)"', styles)):
         assert face in fonts, face
 
 
@@ -275,7 +283,7 @@ def test_core_properties(built):
 def test_items_in_order_with_styles(built):
     _, issue, _, doc = built
     paras = _paras(doc)
-    text = "\n".join(t for _, t in paras).replace("\u00a0", " ")
+    text = _plain("\n".join(t for _, t in paras))
     pos = 0
     for item in issue.items:
         i = text.find(item.title, pos)
@@ -285,12 +293,14 @@ def test_items_in_order_with_styles(built):
         pos = c
     articles = [i for i in issue.items if i.kind != KIND_BRIEF]
     assert [t for s, t in paras if s == "文章标题"] == [i.title for i in articles]
-    assert [t for s, t in paras if s == "署名"] == [credit_line(i.credits) for i in articles]
+    credits = [t for s, t in paras if s == "署名"]
+    assert [t for t in credits if "\u2060" not in t] == [credit_line(i.credits) for i in articles]
     briefs = [t for s, t in paras if s == "简讯"]
     assert len(briefs) == sum(i.kind == KIND_BRIEF for i in issue.items) == 3
     assert all(b.startswith("▲") for b in briefs)
-    assert briefs[0].endswith("（调查监测科\u00a0高唐局）")  # no break between the names
-    assert briefs[2].endswith("（东昌府区分局/段腾\u00a0朱明珠）")
+    # no break inside a ▲ credit: word joiners between its characters, an en space between the names
+    assert credits[2] == "\u2060".join("（调查监测科\u2002高唐局）")
+    assert briefs[2].endswith("\u2060".join("（东昌府区分局/段腾\u2002朱明珠）"))
     assert [t for s, t in paras if s == "栏目"] == ["【工作动态】", "【简讯】"]
     assert [t for s, t in paras if s == "编者按"] == ["编者按：本期刊发耕地保护工作动态。请各单位抓好落实。"]
 
@@ -487,6 +497,118 @@ def test_libreoffice_tail_at_the_foot_of_the_last_page(built, lo_text):
     bottom = rules[-1]
     assert abs(bottom[2] + bottom[3] / 2 - 262) < 0.5  # the last rule's bottom on the 版心 bottom
     assert abs(rules[0][3] - 0.35) < 0.05 and abs(rules[1][3] - 0.26) < 0.05
+
+
+def _libreoffice_pdf(soffice: str, data: bytes, d: Path, stem: str = "issue") -> Path:
+    """The DOCX ``data`` converted by LibreOffice into ``d`` (its own profile)."""
+    src = d / f"{stem}.docx"
+    src.write_bytes(data)
+    subprocess.run([soffice, f"-env:UserInstallation={(d / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(d), str(src)],
+                   capture_output=True, timeout=180, env={**os.environ, "HOME": str(d)})
+    pdf = d / f"{stem}.pdf"
+    assert pdf.is_file()
+    return pdf
+
+
+def test_tail_rows_are_tight_so_the_box_shares_the_last_text_page(tmp_path):
+    """Issue 10 point 9: 17 lines of text leave 5 (144.8 pt) in LibreOffice, too few for the
+    6-line 报尾 in 24 pt rows (149 pt) but enough in the PDF's tight 17.5 pt rows."""
+    from pypdf import PdfReader
+
+    from composer.render import docx as render_docx
+    from tests import tail_fit
+
+    ws = open_workspace(tail_fit.workspace(tmp_path / "ws", 27))
+    issue, _ = ws.load_issue("2024-03")
+    data = render_docx.render(ws, issue)
+    doc = docx.Document(io.BytesIO(data))
+    assert doc.styles["报尾"].paragraph_format.line_spacing.pt == 17.5
+    box, tbl = _tail_box(doc)
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    anchor = box.getparent()
+    while anchor.tag != f"{wp}anchor":
+        anchor = anchor.getparent()
+    height_pt = int(anchor.find(f"{wp}extent").get("cy")) / 12700
+    assert 105 <= height_pt <= 4 * 28.95 - 2  # 6 lines and the rules: fits under 18 lines of text
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return  # the XML is checked; LibreOffice's page is checked where it is installed
+    texts = [re.sub(r"\s+", "", p.extract_text() or "")
+             for p in PdfReader(str(_libreoffice_pdf(soffice, data, tmp_path))).pages]
+    end = tail_fit.page_of_body_end(texts)
+    assert end == len(texts) - 1  # no page holding only the 报尾
+    assert "报：省自然资源厅办公室" in texts[end] and "（共印50份）" in texts[end]
+    assert texts[end].count(tail_fit.LINE) + 1 >= 17  # the body fills at least 17 of the 22 lines
+
+
+BRIEF_FILL = "自然资源局积极推进土地要素保障工作成效明显全市上下共同努力开展专项行动" * 3
+BRIEF_CREDIT = "（地矿科/周凯 陈琳）"
+
+
+def _briefs_ending_at_every_column():
+    """▲ briefs whose last line leaves 0 … 13 characters of room before the credit, and one of two
+    paragraphs (first line: indent, ▲ and 25 characters; the second holds 28)."""
+    briefs = [f"▲{BRIEF_FILL[:25 + 28 - room - 1]}。{BRIEF_CREDIT}" for room in range(14)]
+    briefs.append(f"▲{BRIEF_FILL[:30]}。\n\n{BRIEF_FILL[:20]}。\n\n（东阿局）")
+    return "---\nkind: 简讯\nsection: 简讯\n---\n" + "\n\n".join(briefs) + "\n"
+
+
+def test_brief_credit_is_unbreakable_inline_or_flush_right_on_its_own_line(tmp_path):
+    """Issue 10 point 3 in the DOCX: a ▲ credit never breaks; it sits flush right on the text's last
+    line, and when it does not fit there it is a flush-right 署名 paragraph kept with the text
+    (the line above at its natural width)."""
+    from composer.render import docx as render_docx
+
+    files = base_files()
+    files["issues/2024-03/20-briefs.md"] = _briefs_ending_at_every_column()
+    ws = open_workspace(write_files(tmp_path / "ws", files))
+    issue, _ = ws.load_issue("2024-03")
+    data = render_docx.render(ws, issue)
+    doc = docx.Document(io.BytesIO(data))
+    st = doc.styles["署名字"].element.rPr
+    assert st.find(qn("w:lang")).get(qn("w:eastAsia")) == "en-US" and st.find(qn("w:noProof")) is not None
+    paras = doc.paragraphs
+    joined = "\u2060".join(BRIEF_CREDIT.replace(" ", "\u2002"))
+    inline = own = 0
+    for i, p in enumerate(paras):
+        if p.style.name != "简讯" or not p.text.startswith("▲") or p.text == "▲" + BRIEF_FILL[:30] + "。":
+            continue
+        if p.text.endswith(joined):
+            inline += 1  # after a tab to the right margin
+            assert p.runs[-1].style.name == "署名字" and p.runs[-1].text == "\t" + joined
+        else:
+            own += 1
+            nxt = paras[i + 1]
+            assert nxt.style.name == "署名" and nxt.text == joined and p.paragraph_format.keep_with_next
+            assert nxt.style.paragraph_format.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT
+    assert inline + own == 14 and inline >= 2 and own >= 10
+    # a brief of two paragraphs stays two paragraphs (▲ on the first), its credit after the last
+    two = next(i for i, p in enumerate(paras) if p.text == "▲" + BRIEF_FILL[:30] + "。")
+    assert paras[two + 1].style.name == "简讯" and paras[two + 1].text.startswith(BRIEF_FILL[:20] + "。")
+    assert _plain(paras[two + 1].text).endswith("。（东阿局）")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return  # the XML is checked; LibreOffice's lines are checked where it is installed
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer, LTTextLine
+
+    mm = 25.4 / 72
+    # (page, baseline, x0, x1, text); pdfminer cuts a line at the tab's gap, so lines are joined by baseline
+    lines = [(n, round(ln.y0), ln.x0 * mm, ln.x1 * mm, _plain(ln.get_text()).strip())
+             for n, page in enumerate(extract_pages(str(_libreoffice_pdf(soffice, data, tmp_path))))
+             for box in page if isinstance(box, LTTextContainer)
+             for ln in box if isinstance(ln, LTTextLine)]
+    with_credit = [ln for ln in lines if "地矿科" in ln[4] or "陈琳" in ln[4]]
+    assert len(with_credit) == 14 and all(ln[4].endswith(BRIEF_CREDIT) for ln in with_credit)  # never split
+    alone = 0
+    for n, y, x0, x1, t in with_credit:  # flush right, on the text's last line or on a line of its own
+        assert abs(x1 - 184) < 0.6, (x0, x1, t)
+        beside = [ln for ln in lines if ln[:2] == (n, y) and ln[2] < x0 - 1]
+        if t == BRIEF_CREDIT and not beside:
+            alone += 1
+            assert x0 > 100, (x0, x1, t)
+    assert alone == own  # LibreOffice breaks these lines as jianbao's model of them does
 
 
 def test_libreoffice_keeps_every_closing_mark_of_the_sample(tmp_path):

@@ -382,6 +382,30 @@ def test_inbox_list_and_take(ws_root, tmp_path):
     assert "→ issues/2024-03/" in taken
     again = run(ws_root, "inbox", "take", first_id, "2024-03")
     assert again.exit_code == 1 and "already taken" in again.output
+    refused = run(ws_root, "inbox", "decline", first_id)
+    assert refused.exit_code == 1 and "already taken" in refused.output
+
+
+def test_inbox_decline_keeps_the_record_and_the_submission(ws_root, tmp_path):
+    src = tmp_path / "m.docx"
+    src.write_bytes(docx_bytes(["冠县林业局开展林木病虫害防治", "近日，冠县林业局组织开展专项工作。", "（冠县林业局/张三）"]))
+    assert run(ws_root, "import", "manuscript", str(src), "--unit", "冠县林业局", "--received", "2024-04-02").exit_code == 0
+    [record] = (ws_root / "inbox").glob("*.md")
+    record.write_text(record.read_text(encoding="utf-8").replace("status: 待审", "status: 待审  # 编辑的注释"),
+                      encoding="utf-8")
+    events = (ws_root / "ledger/events/2024-04.yml").read_bytes()
+    r = run(ws_root, "inbox", "decline", record.stem, "--reason", "与第3期 重复")
+    assert r.exit_code == 0, r.output
+    text = record.read_text(encoding="utf-8")
+    assert "status: 未采用 # 编辑的注释" in text and "reason: 与第3期 重复" in text  # the comment kept
+    assert "近日，冠县林业局组织开展专项工作。" in text  # the body as it was
+    assert (ws_root / "ledger/events/2024-04.yml").read_bytes() == events  # still counted as 上报
+    assert record.stem in run(ws_root, "inbox", "--status", "未采用").stdout
+    # the editor changes their mind: taking it drops the reason
+    assert run(ws_root, "inbox", "take", record.stem, "2024-03").exit_code == 0
+    text = record.read_text(encoding="utf-8")
+    assert "status: 已采用" in text and "reason:" not in text
+    assert run(ws_root, "inbox", "decline", "no-such-id").exit_code == 1
 
 
 # ---------------------------------------------------------------- backfill

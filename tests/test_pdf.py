@@ -380,6 +380,32 @@ def _iter(o):
         yield o
 
 
+def test_tail_shares_the_last_text_page_in_tight_rows(tmp_path):
+    """Issue 10 point 9: 18 lines of text leave 4 (115.8 pt), too few for the 6-line 报尾 in
+    normal rows (≈ 150 pt) but enough in tight ones: the 报尾 stays on the body's last page."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+    from pypdf import PdfReader
+
+    from tests import tail_fit
+
+    root = tail_fit.workspace(tmp_path / "ws", 27)
+    res = CliRunner().invoke(main, ["-C", str(root), "build", "2024-03", "--format", "pdf"])
+    assert res.exit_code == 0, res.output
+    pdf = root / "build" / "2024-03" / "2024-03.pdf"
+    texts = [re.sub(r"\s+", "", p.extract_text() or "") for p in PdfReader(str(pdf)).pages]
+    end = tail_fit.page_of_body_end(texts)
+    assert end == len(texts) - 1  # no page of its own
+    assert "报：省自然资源厅办公室" in texts[end] and "（共印50份）" in texts[end]
+    assert texts[end].count(tail_fit.LINE) + 1 == 18  # the body fills 18 of the page's 22 lines
+    page = list(extract_pages(str(pdf), page_numbers=[end]))[0]
+    chars = [c for c in _iter(page) if isinstance(c, LTChar) and c.get_text().strip()]
+    body = [c for c in chars if round(c.size) == 16]
+    rows = {c.get_text(): c for c in chars if round(c.size) == 14 and c.get_text() in "报送发"}
+    assert min(c.y0 for c in body) > max(c.y1 for c in chars if round(c.size) == 14)  # below the text
+    # tight rows: the 报 row's two lines 14 pt × 1.25 apart (normal rows: × 1.7)
+    assert abs((rows["报"].y0 - rows["送"].y0) - 2 * 14 * 1.25) < 2.5
+
 # ---------------------------------------------------------------- missing glyphs (J208)
 
 

@@ -282,7 +282,8 @@ def gm_docx(workspaces, gm_report):
 
 
 def _texts(document) -> list[str]:
-    return [p.text for p in document.paragraphs]
+    """Paragraph texts as printed (without the word joiners that glue 累计7分） together)."""
+    return [p.text.replace("\u2060", "") for p in document.paragraphs]
 
 
 def _table_text(table) -> list[list[str]]:
@@ -407,6 +408,40 @@ def test_docx_styles_and_page(lc_docx):
     footers = [z.read(n).decode() for n in z.namelist() if n.startswith("word/footer")]
     assert len(footers) == 2 and all("PAGE" in f and "— " in f for f in footers)
     assert any('w:val="right"' in f for f in footers) and any('w:val="left"' in f for f in footers)
+
+
+def test_docx_unit_summary_keeps_its_figures_whole(lc_docx, tmp_path):
+    """Issue 10 point 8 in Word/LibreOffice: 累计7 ⏎ 分） never; each figure stays with its measure
+    word, as in the PDF (the same groups, glued by word joiners in the 不断行 character style)."""
+    import os
+    import shutil
+
+    from docx.oxml.ns import qn
+
+    data, d = lc_docx
+    keep = d.styles["不断行"]
+    assert keep.type == 2 and keep.element.rPr.find(qn("w:lang")).get(qn("w:eastAsia")) == "en-US"  # character style
+    units = [p for p in d.paragraphs if p.style.name == "单位情况"]
+    assert len(units) >= len(UNIT_LINES)
+    for p in units:
+        groups = [r.text for r in p.runs if r.style.name == "不断行"]
+        assert groups and all(g == "\u2060".join(g.replace("\u2060", "")) for g in groups)
+        assert re.fullmatch(r"累计[\d.]+分）", groups[-1].replace("\u2060", "")), p.text
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return  # the XML is checked; LibreOffice's lines are checked where it is installed
+    src = tmp_path / "report.docx"
+    src.write_bytes(data)
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
+    text = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True).stdout
+    lines = [re.sub(r"\s+", "", ln) for ln in text.splitlines()]
+    assert sum("累计" in ln and "分）" in ln for ln in lines) >= len(UNIT_LINES)
+    # (a line of only 累计 is a stacked table header)
+    split = [ln for ln in lines if ln.startswith("分）") or re.search(r"累计[\d.]*$", ln) and ln != "累计"
+             or re.search(r"\d$", ln) and "报送稿件" in ln]
+    assert not split
 
 
 # ---------------------------------------------------------------- DOCX, Golmud form

@@ -336,6 +336,7 @@ def import_folder(ws, folder: Path, *, into: Path | None = None, allow_unresolve
 INBOX = "inbox"
 STATUS_NEW = "待审"
 STATUS_TAKEN = "已采用"
+STATUS_DECLINED = "未采用"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,7 +4,8 @@ A manuscript stays in ``inbox/`` for good (it is the submission's record, which
 the ledger's submission event points at by ``ref``).  Taking it into an issue
 copies it there as an item (its pictures too) with its credit (unit + authors)
 and sets ``status: 已采用`` plus ``taken: issues/<id>/<file>`` in the inbox
-record's front matter; the rest of that file is left as it was.
+record's front matter; the rest of that file is left as it was.  Declining sets
+``status: 未采用`` (and ``reason:``); the submission still counts as 上报.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composer import safeio, yamlsrc
-from composer.commands.importing import STATUS_NEW, STATUS_TAKEN, inbox_records, slug
+from composer.commands.importing import STATUS_DECLINED, STATUS_NEW, STATUS_TAKEN, inbox_records, slug
 from composer.diagnostics import JianbaoError
 from composer.importer import markdown
 from composer.model import KIND_ARTICLE, KIND_BRIEF
@@ -33,6 +34,7 @@ class Entry:
     authors: tuple[str, ...]
     hash: str
     taken: str = ""
+    reason: str = ""  # why it was declined (未采用)
 
 
 def entries(ws, status: str | None = None) -> list[Entry]:
@@ -43,7 +45,8 @@ def entries(ws, status: str | None = None) -> list[Entry]:
                   unit=str(meta.get("unit") or ""), title=str(meta.get("title") or ""),
                   authors=tuple(str(a) for a in ([authors] if isinstance(authors, str) else
                                                  authors if yamlsrc.is_seq(authors) else ())),
-                  hash=str(meta.get("hash") or ""), taken=str(meta.get("taken") or ""))
+                  hash=str(meta.get("hash") or ""), taken=str(meta.get("taken") or ""),
+                  reason=str(meta.get("reason") or ""))
         if status is None or e.status == status:
             out.append(e)
     return sorted(out, key=lambda e: (e.received, e.id))
@@ -165,15 +168,38 @@ def take(ws, ident: str, issue_arg: str, as_kind: str = KIND_ARTICLE) -> tuple[P
             raise JianbaoError(f"{ws.rel(dest)} already exists with other content; nothing done")
         files[dest] = raw
     files[target] = fm + "\n" + body + "\n"
-    # mark the inbox record, keeping the editor's other keys and comments
+    files[e.path] = _marked(ws, e, text, status=STATUS_TAKEN, taken=ws.rel(target), reason=None)
+    write_all(files, within=(ws.root,))
+    return target, e
+
+
+def decline(ws, ident: str, reason: str = "") -> Entry:
+    """Mark manuscript ``ident`` 未采用 (with the editor's ``reason``); a taken one cannot be declined."""
+    e = find(ws, ident)
+    if e.status == STATUS_TAKEN:
+        raise JianbaoError(f"{e.id} was already taken into an issue ({e.taken or STATUS_TAKEN}); "
+                           "remove the item from the issue first; nothing done")
+    reason = " ".join(str(reason).split())
+    if len(reason) > 200:
+        raise JianbaoError(f"--reason is {len(reason)} characters; at most 200; nothing done")
+    text = safeio.read_text(ws.root, e.path, kind="markdown")
+    write_atomic(e.path, _marked(ws, e, text, status=STATUS_DECLINED, reason=reason or None))
+    return e
+
+
+def _marked(ws, e: Entry, text: str, **fields) -> str:
+    """The inbox record with front-matter ``fields`` set (None removes one), keeping the editor's other keys
+    and comments."""
+    fm_text, _, _ = yamlsrc.split_front_matter(text)
     data, d = yamlsrc.parse(fm_text or "", ws.rel(e.path))
     if d or not yamlsrc.is_map(data):
         data = yamlsrc.new_map()
-    data["status"] = STATUS_TAKEN
-    data["taken"] = ws.rel(target)
-    files[e.path] = "---\n" + yamlsrc.dump(data) + "---\n" + text[len(text) - len(_body_of(text)):]
-    write_all(files, within=(ws.root,))
-    return target, e
+    for key, value in fields.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return "---\n" + yamlsrc.dump(data) + "---\n" + text[len(text) - len(_body_of(text)):]
 
 
 def _body_of(text: str) -> str:

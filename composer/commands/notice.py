@@ -75,12 +75,9 @@ def _notices(ws, issue_id: str, number: int, date: str, credits) -> list[UnitNot
     return out
 
 
-def issue_notices(ws, issue) -> list[UnitNotice]:
-    """The notices of a loaded issue, with the points publish's dry run gives (publish.dry_run_credits)."""
-    from composer.commands.publish import dry_run_credits
-
+def issue_notices(ws, issue, credits) -> list[UnitNotice]:
+    """The notices of a loaded issue from its ``credits`` (publish's dry run: unit, item, points)."""
     sections = {(it.kind, it.title): it.section for it in issue.items}
-    credits, _ = dry_run_credits(ws, issue)
     items = [(c.unit, NoticeItem(title=c.title, kind=c.kind, section=sections.get((c.kind, c.title), ""),
                                  points=c.points)) for c in credits]
     return _notices(ws, issue.id, issue.number, str(issue.date), items)
@@ -175,18 +172,10 @@ def docx(ws, issue, notices: list[UnitNotice]) -> bytes:
     return buf.getvalue()
 
 
-def files(ws, issue, out_dir: Path | None = None) -> dict[Path, bytes]:
-    """``<id>-采用情况.docx`` and ``.txt`` for ``issue`` (rendered in memory)."""
+def files(ws, issue, credits, out_dir: Path | None = None) -> dict[Path, bytes]:
+    """``<id>-采用情况.docx`` and ``.txt`` for ``issue`` (rendered in memory; publish writes them with the outputs)."""
     out = Path(out_dir or ws.root / "build" / issue.id)
-    notices = issue_notices(ws, issue)
+    notices = issue_notices(ws, issue, credits)
     return {out / f"{issue.id}-{STEM}.docx": docx(ws, issue, notices),
             out / f"{issue.id}-{STEM}.txt": text(ws, issue, notices).encode("utf-8")}
 
-
-def write_notices(ws, issue, out_dir: Path | None = None) -> list[Path]:
-    """Render and write the crediting notice; called by ``jianbao publish`` after the ledger accepted the records."""
-    from composer.output import write_all
-
-    rendered = files(ws, issue, out_dir)
-    write_all(rendered)
-    return list(rendered)

@@ -95,6 +95,17 @@ def diff_records(old: list[dict], new: list[dict]) -> tuple[list[dict], list[dic
     return ([_brief(r) for r in old if _key(r) not in new_keys], [_brief(r) for r in new if _key(r) not in old_keys])
 
 
+def _render(ws, issue: Issue) -> dict[Path, bytes]:
+    """The issue's outputs and its crediting notice (采用情况, for units not on the portal), in memory."""
+    from composer.commands import notice
+    from composer.commands.build import render_outputs
+
+    files = render_outputs(ws, issue, None, FORMATS)
+    credits, _ = dry_run_credits(ws, issue)
+    files.update(notice.files(ws, issue, credits))
+    return files
+
+
 def dry_run_credits(ws, issue: Issue) -> tuple[list[Credit], list[Diagnostic]]:
     """Which unit gets which item and how many points, by the rules file."""
     from composer.rules import load_rules
@@ -157,9 +168,7 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
     if prev is not None and prev.fingerprint == fp:
         missing = _missing_outputs(ws, issue) if outputs and not dry_run else []
         if missing:  # a publish interrupted after the ledger write: build what is missing
-            from composer.commands.build import render_outputs
-
-            files = render_outputs(ws, issue, None, FORMATS)
+            files = _render(ws, issue)
             write_all(files)
             return PublishResult(issue_id=issue.id, status="unchanged", ledger_file=ws.root / rel,
                                  outputs=tuple(files), diagnostics=tuple(diags),
@@ -185,9 +194,7 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
 
     files: dict[Path, bytes] = {}
     if outputs:  # rendered before the ledger is touched, written only after it is
-        from composer.commands.build import render_outputs
-
-        files = render_outputs(ws, issue, None, FORMATS)
+        files = _render(ws, issue)  # the outputs and the crediting notice
 
     now = ledger.now_iso()
     data = {"issue": issue.id, "number": issue.number, "date": issue.date, "fingerprint": fp,
@@ -206,9 +213,6 @@ def publish(ws, issue_arg, *, dry_run: bool = False, revise: bool = False, reaso
                            sources=[it.source for it in issue.items])
     write_all(files)
     written = list(files)
-    if outputs:  # the crediting notice (采用情况) for units not on the portal
-        from composer.commands.notice import write_notices
-        written += write_notices(ws, issue)
     status = "revised" if prev is not None else "published"
     n_units = len({u for r in new_records for u in r["units"]})
     return PublishResult(

@@ -133,6 +133,11 @@ def set_lang(obj, east_asia: str = "zh-CN", latin: str | None = None) -> None:
         lang.set(qn("w:val"), latin)
 
 
+def set_no_proof(obj) -> None:
+    """No spelling or grammar marks on this text (``w:noProof``)."""
+    _child(_rPr(obj), "w:noProof", _RPR_ORDER)
+
+
 def strip_theme_fonts(document) -> None:
     """Remove every ``*Theme`` font attribute from styles.xml (a theme beats a name)."""
     root = document.styles.element

@@ -55,9 +55,17 @@ def plain(text: str) -> tuple[Span, ...]:
     return (Span(text=text),) if text else ()
 
 
+_FOLD = str.maketrans({"\u00a0": " ", "\u3000": " ", "\t": " ", "\u2002": " ", "\ufeff": None, "\u2060": None})
+
+
+def _fold(text: str) -> str:
+    return safeio.strip_controls(text, " ").translate(_FOLD)
+
+
 def clean(text: str) -> str:
-    """Fold the spaces Word and copy-paste leave: NBSP, ideographic indent, tabs; drop control characters."""
-    text = safeio.strip_controls(text, " ").replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
+    """Fold the spaces Word and copy-paste leave: NBSP, ideographic indent, tabs, the en space between
+    credited names; drop control characters and word joiners (jianbao's DOCX glues credits with them)."""
+    text = _fold(text)
     return re.sub(r" {2,}", " ", text).strip()
 
 
@@ -431,7 +439,7 @@ def _clean_spans(spans) -> tuple[Span, ...]:
     """clean() across spans: fold odd spaces, strip both ends."""
     out = []
     for s in spans:
-        t = safeio.strip_controls(s.text, " ").replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").replace("\ufeff", "")
+        t = _fold(s.text)
         t = re.sub(r" {2,}", " ", t)
         out.append(Span(text=t, bold=s.bold, italic=s.italic))
     while out and not out[0].text.strip():

@@ -96,6 +96,11 @@ LINE = ox.LINE_PITCH  # twips
 TEXT_W_PT = ox.TEXT_W / 20  # 442.25 pt
 INDENT_TW = 632  # 2 × 15.79 pt: two grid characters
 FOOTER_TW = 1446  # 25.5 mm: the dash centre line ≈ 7 mm below the 版心
+# 报尾 rows in 17.5 pt lines, the PDF's tight rows (14 pt × 1.25): Word and LibreOffice place the
+# pinned box without jianbao seeing the page, so it is as small as legible rows allow and shares
+# the last text page whenever the PDF's tight rows would (an imported issue's 6-line 报尾 in
+# 24 pt rows took a page of its own below 18 lines of text)
+TAIL_LINE_TW = 350
 
 # (name, style id, east-asian face, latin face, size pt, options)
 _STYLES = (
@@ -114,7 +119,7 @@ _STYLES = (
     (S_LIST, "JbList", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
     (S_BRIEF, "JbBrief", FANGSONG, LATIN, 16, {"align": "both", "indent": True}),
     (S_CREDIT, "JbCredit", KAITI, KAITI, 16, {"align": "right"}),
-    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": 480}),  # TAIL_LINE_TW
+    (S_TAIL, "JbTail", FANGSONG, LATIN, 14, {"grid": False, "line": TAIL_LINE_TW}),
     (S_TABLE, "JbTable", FANGSONG, LATIN, 14, {"grid": False, "line": 400}),
     (S_FIGURE, "JbFigure", FANGSONG, LATIN, 16, {"align": "center", "line": None, "next": True}),
     (S_CAPTION, "JbCaption", KAITI, KAITI, 14, {"align": "center", "grid": False, "line": 420}),
@@ -189,6 +194,10 @@ def _setup(doc, masthead_pt: float) -> dict:
         cs.quick_style = True
         ox.set_fonts(cs, face, latin)
         styles[cname] = cs
+    # the credit's characters are joined by U+2060, which LibreOffice honours only outside its
+    # Chinese line breaker: a Western east-Asian language (no proofing) for this one style
+    ox.set_lang(styles[C_CREDIT], "en-US")
+    ox.set_no_proof(styles[C_CREDIT])
     # style-specific layout
     ed = styles[S_EDITION].paragraph_format
     # 左空一字 and 右空一字 by tab stops, not indents: the red rule under it spans the full 156 mm
@@ -202,6 +211,7 @@ def _setup(doc, masthead_pt: float) -> dict:
     tail.tab_stops.add_tab_stop(Pt(TEXT_W_PT - TAIL_PT), WD_TAB_ALIGNMENT.RIGHT)  # 共印N份
     tail.keep_together = True
     styles[S_TABLE].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    styles[S_BRIEF].paragraph_format.tab_stops.add_tab_stop(Pt(TEXT_W_PT), WD_TAB_ALIGNMENT.RIGHT)  # ▲ credits
     return styles
 
 
@@ -371,24 +381,84 @@ def _article(doc, styles, item: Item, breaker) -> None:
 
 
 def _brief(doc, styles, item: Item, breaker=None) -> None:
-    """One paragraph: ▲ + text + credit; other blocks (tables, images) follow it."""
-    p = _add(doc, styles[S_BRIEF])
-    p.add_run(BRIEF_MARK)
+    """▲ + text + credit, one paragraph for each of its paragraphs (as the PDF); other blocks follow.
+
+    The credit is one unbreakable run.  When jianbao's model of the lines leaves it room
+    on the last line, it follows the text after a tab to the right margin: flush right
+    there, and flush right on the next line if Word or LibreOffice breaks the text a
+    little differently.  Otherwise it is a flush-right 署名 paragraph of its own, kept
+    with the text, so the line above keeps its natural width as in the PDF.
+    """
     paras = [b for b in item.blocks if isinstance(b, Paragraph)]
     text = "".join(b.text for b in paras)
+    first = [Span(text=BRIEF_MARK)]
     if item.title and not text.lstrip().startswith(item.title):
-        _run(p, item.title, C_HEI)  # a titled brief file: the title as a 黑体 lead-in
-        p.add_run("　")
-    for b in paras:
-        _runs(p, b.spans)
+        first += [Span(text=item.title, bold=True), Span(text="　")]  # a titled brief file: a 黑体 lead-in
+    groups = [tuple(first) + b.spans if i == 0 else b.spans for i, b in enumerate(paras)] or [tuple(first)]
+    p = None
+    for spans in groups:
+        p = _add(doc, styles[S_BRIEF])
+        _runs(p, spans)
     if item.credits:
-        # no break at the space between names: （地矿科/周凯 陈琳） stays whole where Word allows
-        _run(p, credit_line(item.credits).replace(" ", "\u00a0"), C_CREDIT)
+        credit = credit_line(item.credits)
+        if breaker is not None and _credit_fits(breaker.measure, groups[-1], credit):
+            _run(p, "\t" + unbreakable(credit), C_CREDIT)  # to the right tab stop of 简讯
+        else:
+            p.paragraph_format.keep_with_next = True  # the credit never alone at the top of a page
+            _run(_add(doc, styles[S_CREDIT]), unbreakable(credit), C_CREDIT)
     rest = [b for b in item.blocks if not isinstance(b, Paragraph)]
     if rest:
         from dataclasses import replace
 
         _blocks(doc, styles, replace(item, blocks=tuple(rest)))
+
+
+WORD_JOINER = "\u2060"
+NAME_SPACE = "\u2002"  # between credited names: LibreOffice breaks at a no-break space
+CREDIT_SLACK_EM = 0.5  # room an inline credit must leave on the modelled last line
+# Latin and digits set wide, as where Times New Roman is replaced by DejaVu Serif (0.64 em digits,
+# 0.95 em %; Times New Roman's are 0.5 and 0.83): a Linux office's LibreOffice
+LATIN_EM, PERCENT_EM = 0.64, 0.95
+
+
+def unbreakable(credit: str) -> str:
+    """A credit no line break can split: word joiners between its characters.
+
+    LibreOffice breaks Chinese text anywhere outside its kinsoku lists and ignores
+    joiners there, so the 署名字 style gives the credit a Western east-Asian
+    language (its lines are then broken by the Unicode rules, which honour U+2060).
+    """
+    return WORD_JOINER.join(credit.replace(" ", NAME_SPACE))
+
+
+def _credit_fits(measure, spans, credit: str) -> bool:
+    """Whether ``credit`` fits after the paragraph's text on its last line, leaving CREDIT_SLACK_EM.
+
+    jianbao's line breaker set up like LibreOffice: 98 % glyphs, wide digits, a closing mark
+    pulled down rather than hung, a break allowed after a hyphen (2021- ⏎ 2035), lines a
+    little short of the measure.
+    """
+    from composer.render.justify import Run, break_lines
+
+    def em(role: str, cluster: str) -> float:
+        if cluster == ZWSP:
+            return 0.0
+        if cluster[:1].isascii() and not cluster.isspace():  # digits and Latin words: set wide
+            return sum(PERCENT_EM if c == "%" else LATIN_EM for c in cluster)
+        return measure(role, cluster)
+
+    size = BODY_PT * ox.SCALE / 100
+    runs = [Run(s.text.replace("-", "-" + ZWSP), "heading" if s.bold else "kai" if s.italic else "body")
+            for s in spans]
+    width = TEXT_W_PT - MODEL_SHORT_PT
+    lines = break_lines([*runs, Run(credit, "kai", credit=True)], em, width=width, indent=2 * size, size=size,
+                        squeeze=0.0)
+    last = lines[-1]
+    return not last.right and last.natural + CREDIT_SLACK_EM * size <= width
+
+
+ZWSP = "\u200b"  # a break opportunity in the model only
+MODEL_SHORT_PT = 1.5  # LibreOffice wrapped a line that fitted the model to 0.05 pt
 
 
 def _masthead(doc, styles, issue: Issue, pub) -> None:
@@ -403,9 +473,6 @@ def _editor_note(doc, styles, note: str) -> None:
         if n == 0:
             _run(p, "编者按：", C_HEI)
         p.add_run(text)
-
-
-TAIL_LINE_TW = 480  # 24 pt rows, like the PDF's 14 pt × 1.7
 
 
 def _tail(doc, styles, pub) -> None:

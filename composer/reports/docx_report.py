@@ -29,6 +29,8 @@ NOTE_PT = 14.0  # 四号 notes under the tables
 SMALL_TABLE_PT = 9.0  # 小五: tables of 18 columns
 TEXT_W_PT = ox.TEXT_W / 20
 FOOTER_TW = 1446  # 25.5 mm: the page number's dash line 7 mm below the 版心
+KEEP_STYLE = "不断行"  # character style of a unit line's figure groups (累计7分）)
+WORD_JOINER = "\u2060"
 
 # style id -> Chinese style name an editor sees in Word/WPS (as the bulletin's 正文, 署名 …)
 STYLE_NAMES = {
@@ -102,6 +104,7 @@ def _styles(doc) -> None:
         elif size == 14:
             ox.set_exact_line(st, 500)
     st = _style
+    _keep_style(doc)
     for sid in ("GwH1", "GwTableTitle", "GwGroupHeading", "GwUnit"):
         doc.styles[st(sid)].paragraph_format.keep_with_next = True
     for sid in ("GwUnit", "GwItem", "GwNote"):  # no last line alone at the top of a page
@@ -114,6 +117,16 @@ def _styles(doc) -> None:
     note = doc.styles[st("GwNote")].paragraph_format
     note.left_indent = Pt(2 * NOTE_PT)
     note.first_line_indent = Pt(0)
+
+
+def _keep_style(doc) -> None:
+    """不断行: a character style for groups no line may split.  LibreOffice breaks Chinese text
+    anywhere outside its kinsoku lists and ignores word joiners there, so the style gives the
+    group a Western east-Asian language (no proofing); the Unicode rules then honour U+2060."""
+    cs = doc.styles.add_style(KEEP_STYLE, WD_STYLE_TYPE.CHARACTER)
+    cs.style_id = "GwKeep"
+    ox.set_lang(cs, "en-US")
+    ox.set_no_proof(cs)
 
 
 def _style(sid: str) -> str:
@@ -141,7 +154,10 @@ def _footers(section) -> None:
 
 def _para(doc, p: Para):
     par = doc.add_paragraph(style=_style(STYLE_OF[p.style]))
-    par.add_run(p.text)
+    if p.style == content.UNIT:
+        _unit_runs(par, p.text)
+    else:
+        par.add_run(p.text)
     if p.label:
         if content.label_needs_new_line(p.text, p.label):
             par.add_run().add_break()
@@ -149,6 +165,18 @@ def _para(doc, p: Para):
     if p.style == content.NOTE and p.text.startswith("注"):
         par.paragraph_format.first_line_indent = Pt(-2 * NOTE_PT)  # 注： hangs
     return par
+
+
+def _unit_runs(par, text: str) -> None:
+    """A unit's summary line with the PDF's unbreakable groups (累计7分）, 5分 …) glued by word
+    joiners in the 不断行 character style, so LibreOffice and Word never print 累计7 ⏎ 分）."""
+    from composer.reports.pdf_report import unit_runs
+
+    for run in unit_runs(text):
+        if run.keep:
+            par.add_run(WORD_JOINER.join(run.text), style=KEEP_STYLE)
+        else:
+            par.add_run(run.text)
 
 
 def _cover(doc, rd: content.ReportDoc) -> None:

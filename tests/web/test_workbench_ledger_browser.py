@@ -103,6 +103,7 @@ def test_record_an_adoption_and_see_score_drill_down_and_chart(ws, live_server, 
     row = page.locator('tr[data-unit="阳谷局"]')
     assert row.locator("td.points").inner_text() == "15"
     assert row.locator("td.cumulative").inner_text() == "15"
+    assert row.locator("td.points").evaluate("td => getComputedStyle(td).textAlign") == "right"  # numbers align
     assert row.locator("td.change").inner_text().startswith("↑")  # from the bottom of March's table to the top
     drill = page.locator('tr[data-parts="阳谷局"]')
     assert not drill.is_visible()

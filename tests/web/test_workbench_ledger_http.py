@@ -130,6 +130,7 @@ def test_month_table_with_one_bad_row_writes_nothing(ws):
     ("/ledger/month", {"month": "2024-04", "submitted:阳谷县自然资源和规划局": "1"}),
     ("/issues/2024-03/publish", {"confirm": "1"}),
     ("/inbox/take", {"manuscript": "x", "issue": "2024-03", "kind": "信息"}),
+    ("/inbox/decline", {"manuscript": "x", "reason": "重复"}),
     ("/scores/report", {"period": "2024-04", "format": "xlsx"}),
 ])
 def test_writes_without_csrf_token_are_403(ws, url, data):
@@ -236,6 +237,26 @@ def test_bad_uploads_write_nothing(ws, name, data, unit, status, message):
                files={"file": (name, data, "application/octet-stream")})
     assert r.status_code == status and message in r.text
     assert not (ws / "inbox").exists() and ledger_files(ws) == {}
+
+
+def test_decline_a_manuscript_is_one_commit_and_the_unit_sees_why(ws):
+    c = client(ws)
+    tok = token(c, "/inbox")
+    c.post("/inbox/upload", data={"csrf_token": tok, "unit": "阳谷县自然资源和规划局", "received": "2024-04-12"},
+           files={"file": ("稿件.txt", MANUSCRIPT.encode("utf-8"), "text/plain")})
+    [record] = (ws / "inbox").glob("*.md")
+    assert 'action="/inbox/decline"' in c.get("/inbox").text
+    r = c.post("/inbox/decline", data={"csrf_token": tok, "manuscript": record.stem, "reason": "内容已在第3期刊发"},
+               follow_redirects=False)
+    assert r.status_code == 303
+    text = record.read_text(encoding="utf-8")
+    assert "status: 未采用" in text and "reason: 内容已在第3期刊发" in text
+    assert commits(ws)[0] == "来稿不采用：阳谷局《阳谷县开展卫片执法检查》（内容已在第3期刊发）"
+    page = c.get("/inbox").text
+    assert "未采用" in page and "内容已在第3期刊发" in page
+    unit_page = c.get("/portal/units/阳谷局").text  # what the unit's portal shows
+    assert "未采用" in unit_page and "内容已在第3期刊发" in unit_page
+    assert c.post("/inbox/decline", data={"csrf_token": tok, "manuscript": "../jianbao"}).status_code == 404
 
 
 def test_take_refuses_unknown_manuscripts_and_issues(ws):

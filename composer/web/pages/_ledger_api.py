@@ -2,7 +2,7 @@
 
 Only high-level functions are called here (ledger_cmd.make_entry, ledger.add_events,
 ledger.load_ledger, report.load_report, publish.publish, report.report,
-importing.import_manuscript, inbox.take), so a change of those modules' insides
+importing.import_manuscript, inbox.take, inbox.decline), so a change of those modules' insides
 is adapted in this file alone.
 """
 
@@ -267,3 +267,9 @@ def take(ws, ident: str, issue_id: str, kind: str):
     from composer.commands import inbox
 
     return inbox.take(ws, ident, issue_id, kind)
+
+
+def decline(ws, ident: str, reason: str):
+    from composer.commands import inbox
+
+    return inbox.decline(ws, ident, reason)

@@ -122,9 +122,32 @@ async def take(request):
     return await run_in_threadpool(_take, request, form)
 
 
+def _decline(request, form):
+    ws = views.workspace(request)
+    ident = form.get("manuscript") or ""
+    entry = next((e for e in api.inbox_entries(ws) if e.id == ident), None)  # only existing manuscripts
+    if entry is None:
+        raise views.NotFound(ident)
+    reason = str(form.get("reason") or "")
+    try:
+        e = api.decline(ws, entry.id, reason)
+    except JianbaoError as err:
+        return inbox_page(request, 422, str(err), err.diagnostics)
+    u = ws.units.get(e.unit)
+    views.commit(request, [e.path], f"来稿不采用：{u.short if u else e.unit}《{e.title}》" + (f"（{reason}）" if reason else ""))
+    flash(request, f"已标为未采用：《{e.title}》")
+    return RedirectResponse("/inbox", status_code=303)
+
+
+async def decline(request):
+    form = await request.form()
+    return await run_in_threadpool(_decline, request, form)
+
+
 def routes(route) -> list:
     return [
         route("/inbox", inbox_page, "inbox.view", nav="inbox"),
         route("/inbox/upload", upload, "inbox.edit", methods=("POST",), nav="inbox"),
         route("/inbox/take", take, "inbox.edit", methods=("POST",), nav="inbox"),
+        route("/inbox/decline", decline, "inbox.edit", methods=("POST",), nav="inbox"),
     ]

@@ -28,7 +28,6 @@ from composer.web import access, views
 MAX_UPLOAD = 10 * 1024 * 1024  # bytes: one manuscript file
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes: a .docx unpacked (no zip bombs)
 SUFFIXES = (".docx", ".txt")
-STATUS_REJECTED = "未采用"
 
 
 # ---------------------------------------------------------------- lookups
@@ -84,7 +83,8 @@ def _status(ws, e) -> dict:
     """待审 / 已采用 第N期 信息|简讯 (published or still to be) / 未采用, for one inbox entry."""
     from composer.commands.importing import STATUS_NEW, STATUS_TAKEN
 
-    out = {"label": e.status or STATUS_NEW, "number": None, "kind": "", "published": False, "issue": ""}
+    out = {"label": e.status or STATUS_NEW, "number": None, "kind": "", "published": False, "issue": "",
+           "reason": e.reason}
     if e.status == STATUS_TAKEN and e.taken:
         taken = (ws.root / e.taken).resolve()
         issues = (ws.root / "issues").resolve()

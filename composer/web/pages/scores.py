@@ -146,10 +146,6 @@ def scores_page(request):
     if report is None:
         raise JianbaoError("无法计分：规则或台账有错误", tuple(diags))
     prev_period = api.previous_period(rules, report.period)
-    before = {}
-    if prev_period and rules.rank_by:  # rank change only where the rules rank
-        prev, _ = api.build_report(ws, prev_period)
-        before = places(prev) if prev is not None else {}
     now = places(report)
     cols = columns(report)
     groups = []
@@ -157,9 +153,10 @@ def scores_page(request):
     for g in report.groups:
         rows = []
         for r in g.rows:
-            was = before.get(r.unit_name)
             n += 1
-            rows.append({"row": r, "place": now[r.unit_name], "cells": [cell(r, k) for k, _ in cols], "anchor": f"u{n}", "change": (was - now[r.unit_name]) if was else None,
+            change = r.rank_change if rules.rank_by else None  # scored with the report: previous period of the year
+            rows.append({"row": r, "place": now[r.unit_name], "cells": [cell(r, k) for k, _ in cols], "anchor": f"u{n}",
+                         "change": change,
                          "parts": parts_of(r, rules), "quota": quota_lines(ws, rules, r, len(report.months))})
         groups.append({"group": g, "rows": rows, "chart": chart(g)})
     return views.page(request, "scores.html", report=report, period=report.period, prev_period=prev_period,
