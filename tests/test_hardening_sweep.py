@@ -269,3 +269,12 @@ def test_workbench_page_picture_names_that_are_no_page(tmp_path, name):
 
     c = TestClient(create_app(workspace(tmp_path)), base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50000))
     assert c.get(f"/issues/2024-03/build/{name}").status_code == 404
+
+
+def test_inbox_decline_reason_without_control_characters(tmp_path):
+    root = _inbox(tmp_path, "---\n" + GOOD + "---\n正文。\n")
+    r = jianbao(root, "inbox", "decline", "2024-03-01-阳谷局-来稿", "--reason", "重复\x00投稿\x1b")
+    assert r.code == 0, r.out
+    text = (root / "inbox/2024-03-01-阳谷局-来稿.md").read_text(encoding="utf-8")
+    assert "reason: 重复投稿\n" in text and "\\0" not in text and "\\e" not in text
+    fails(jianbao(root, "inbox", "decline", "", "--reason", "x"), "give the manuscript's ID")

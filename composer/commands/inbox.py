@@ -179,7 +179,7 @@ def decline(ws, ident: str, reason: str = "") -> Entry:
     if e.status == STATUS_TAKEN:
         raise JianbaoError(f"{e.id} was already taken into an issue ({e.taken or STATUS_TAKEN}); "
                            "remove the item from the issue first; nothing done")
-    reason = " ".join(str(reason).split())
+    reason = " ".join(safeio.strip_controls(str(reason), " ").split())  # a NUL would be written as "\\0"
     if len(reason) > 200:
         raise JianbaoError(f"--reason is {len(reason)} characters; at most 200; nothing done")
     text = safeio.read_text(ws.root, e.path, kind="markdown")
