@@ -95,12 +95,18 @@ async def upload(request):
                                    str(form.get("received") or ""))
 
 
-def _take(request, form):
-    ws = views.workspace(request)
+def _manuscript(ws, form):
+    """The inbox entry the form names, only ever an existing one (anything else: 404)."""
     ident = form.get("manuscript") or ""
-    entry = next((e for e in api.inbox_entries(ws) if e.id == ident), None)  # only existing manuscripts
+    entry = next((e for e in api.inbox_entries(ws) if e.id == ident), None)
     if entry is None:
         raise views.NotFound(ident)
+    return entry
+
+
+def _take(request, form):
+    ws = views.workspace(request)
+    entry = _manuscript(ws, form)
     d = views.issue_dir(ws, form.get("issue") or "")
     kind = form.get("kind") or ""
     try:
@@ -124,10 +130,7 @@ async def take(request):
 
 def _decline(request, form):
     ws = views.workspace(request)
-    ident = form.get("manuscript") or ""
-    entry = next((e for e in api.inbox_entries(ws) if e.id == ident), None)  # only existing manuscripts
-    if entry is None:
-        raise views.NotFound(ident)
+    entry = _manuscript(ws, form)
     reason = str(form.get("reason") or "")
     try:
         e = api.decline(ws, entry.id, reason)
