@@ -85,26 +85,26 @@ def built(tmp_path_factory):
     return root, pdf
 
 
+def char_rows(page) -> dict:
+    """The characters of a pdfminer page, grouped by (baseline y, font size)."""
+    from pdfminer.layout import LTChar
+
+    rows = collections.defaultdict(list)
+    for c in _iter(page):
+        if isinstance(c, LTChar):
+            rows[(round(c.matrix[5]), round(c.size))].append(c)
+    return rows
+
+
 @pytest.fixture(scope="module")
 def pages(built):
     """Per page: list of text lines, each (y_top_mm, x0_mm, x1_mm, size, text, chars)."""
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTChar
 
     out = []
     for page in extract_pages(str(built[1])):
-        rows = collections.defaultdict(list)
-
-        def walk(o):
-            if isinstance(o, LTChar):
-                rows[(round(o.matrix[5]), round(o.size))].append(o)
-            elif hasattr(o, "__iter__"):
-                for c in o:
-                    walk(c)
-
-        walk(page)
         lines = []
-        for (_, size), chars in rows.items():
+        for (_, size), chars in char_rows(page).items():
             chars.sort(key=lambda c: c.x0)
             text = "".join(c.get_text() for c in chars)
             if not text.strip():
@@ -574,7 +574,7 @@ order: 1
 
 def test_pdf_titles_balanced_and_table_alignment(tmp_path):
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTChar, LTCurve, LTLine, LTRect
+    from pdfminer.layout import LTCurve, LTLine, LTRect
 
     files = base_files()
     files["issues/2024-03/01-t.md"] = TABLE_ARTICLE
@@ -583,18 +583,8 @@ def test_pdf_titles_balanced_and_table_alignment(tmp_path):
     assert res.exit_code == 0, res.output
     page = next(p for p in extract_pages(str(tmp_path / "2024-03.pdf"))
                 if any("东阿县" in getattr(o, "get_text", lambda: "")() for o in p))
-    rows = collections.defaultdict(list)
-
-    def walk(o):
-        if isinstance(o, LTChar):
-            rows[(round(o.matrix[5]), round(o.size))].append(o)
-        elif hasattr(o, "__iter__"):
-            for c in o:
-                walk(c)
-
-    walk(page)
     lines = {}
-    for (y, size), chars in rows.items():
+    for (y, size), chars in char_rows(page).items():
         chars.sort(key=lambda c: c.x0)
         lines[(-y, size)] = chars
     title = [cs for (_, size), cs in sorted(lines.items()) if size == 22 and cs[0].get_text() in "一进"]
