@@ -71,6 +71,16 @@ class ScoreRow:
     measures: tuple[Measure, ...] = ()
     items: tuple[ScoredItem, ...] = ()
 
+    def count(self, measure: str) -> int:
+        """The period's count of a quota measure (rules.MONTHLY_MEASURES), as scoring counts it."""
+        return {
+            "submitted": self.submitted,
+            "adopted": self.own_adopted + self.higher_adopted + self.commissioned,
+            "own_adopted": self.own_adopted,
+            "higher_adopted": self.higher_adopted,
+            "reported_up": self.reported_up,
+        }[measure]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GroupReport:

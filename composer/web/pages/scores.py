@@ -68,23 +68,13 @@ def parts_of(row, rules) -> list[Part]:
     return parts
 
 
-def measure_value(row, measure: str) -> int:
-    return {
-        "submitted": row.submitted,
-        "adopted": row.own_adopted + row.higher_adopted + row.commissioned,
-        "own_adopted": row.own_adopted,
-        "higher_adopted": row.higher_adopted,
-        "reported_up": row.reported_up,
-    }.get(measure, 0)
-
-
 def quota_lines(ws, rules, row, months: int) -> list[QuotaLine]:
     """Per requirement of the unit's quota class: the period's count against the monthly minimum × months."""
     unit = ws.units.get(row.unit_name)
     quota = rules.quota(unit.quota if unit else None)
     if quota is None:
         return []
-    return [QuotaLine(MEASURES.get(r.measure, r.measure), measure_value(row, r.measure), r.minimum * months)
+    return [QuotaLine(MEASURES.get(r.measure, r.measure), row.count(r.measure), r.minimum * months)
             for r in quota.minimums]
 
 
