@@ -143,3 +143,11 @@ def read_only(folder: Path, code: int = errno.EACCES):
         for name, f in real.items():
             setattr(os, name, f)
         io.open = builtins.open = real_io_open
+
+
+def crash_reports_in(monkeypatch, folder: Path) -> None:
+    """Make the CLI save its crash reports (``$TMPDIR/jianbao-crash-*.txt``) under ``folder``."""
+    import tempfile
+
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile caches the folder it found first

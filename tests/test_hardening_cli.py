@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening import fails, jianbao, jianbao_process, snapshot, workspace
+from tests.hardening import crash_reports_in, fails, jianbao, jianbao_process, snapshot, workspace
 
 
 def _small_files(limit: int):
@@ -50,10 +50,7 @@ def test_a_bug_is_reported_with_a_crash_file(tmp_path, monkeypatch):
         raise KeyError("something jianbao did not expect")
 
     monkeypatch.setattr(check_cmd, "check", broken)
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", None)
+    crash_reports_in(monkeypatch, tmp_path)
     r = jianbao(workspace(tmp_path), "check", "2024-03")
     fails(r, "internal error", "KeyError", "jianbao-crash-")
     report = next(tmp_path.glob("jianbao-crash-*.txt"))
@@ -69,10 +66,7 @@ def test_a_bug_in_the_pdf_worker_is_reported_with_a_crash_file(tmp_path, monkeyp
         raise ZeroDivisionError("worker bug")
 
     monkeypatch.setattr(pdf, "render", broken)
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", None)
+    crash_reports_in(monkeypatch, tmp_path)
     root = workspace(tmp_path)
     before = snapshot(root)
     r = jianbao(root, "build", "2024-03", "--format", "pdf,html")

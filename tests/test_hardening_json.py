@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from composer.cli import main
-from tests.hardening import workspace
+from tests.hardening import crash_reports_in, workspace
 
 
 @dataclass
@@ -78,10 +78,7 @@ def test_check_json_reports_a_bug_with_its_crash_file(tmp_path, monkeypatch):
     from composer.commands import check as check_cmd
 
     monkeypatch.setattr(check_cmd, "check", lambda ws, issue: {}["unexpected"])
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", None)
+    crash_reports_in(monkeypatch, tmp_path)
     r = run(workspace(tmp_path), "check", "2024-03", "--format", "json")
     assert r.code == 1
     [d] = diagnostics(r)
