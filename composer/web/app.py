@@ -76,6 +76,7 @@ def route(path: str, endpoint, action: str, methods=("GET",), name: str | None =
             return views.error_page(request, d.status, d.reason)
         if request.method not in ("GET", "HEAD"):
             form = await request.form(max_files=20, max_fields=2000, max_part_size=MAX_BODY)
+            request.state.form = form  # parsed once here: sync endpoints read it through views.posted()
             sent = form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
             if not csrf.valid(request.session, sent):
                 return views.error_page(request, 403, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")

@@ -71,3 +71,8 @@ def commit(request: Request, paths, message: str) -> str | None:
     from composer.web import audit
 
     return audit.commit(request.app.state.root, list(paths), message, request.state.principal)
+
+
+def posted(request: Request):
+    """The form of a POST, as the route guard parsed (and CSRF-checked) it."""
+    return request.state.form

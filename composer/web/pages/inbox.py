@@ -104,7 +104,8 @@ def _manuscript(ws, form):
     return entry
 
 
-def _take(request, form):
+def take(request):
+    form = views.posted(request)
     ws = views.workspace(request)
     entry = _manuscript(ws, form)
     d = views.issue_dir(ws, form.get("issue") or "")
@@ -123,12 +124,8 @@ def _take(request, form):
     return RedirectResponse("/inbox", status_code=303)
 
 
-async def take(request):
-    form = await request.form()
-    return await run_in_threadpool(_take, request, form)
-
-
-def _decline(request, form):
+def decline(request):
+    form = views.posted(request)
     ws = views.workspace(request)
     entry = _manuscript(ws, form)
     reason = str(form.get("reason") or "")
@@ -140,11 +137,6 @@ def _decline(request, form):
     views.commit(request, [e.path], f"来稿不采用：{u.short if u else e.unit}《{e.title}》" + (f"（{reason}）" if reason else ""))
     flash(request, f"已标为未采用：《{e.title}》")
     return RedirectResponse("/inbox", status_code=303)
-
-
-async def decline(request):
-    form = await request.form()
-    return await run_in_threadpool(_decline, request, form)
 
 
 def routes(route) -> list:

@@ -131,21 +131,14 @@ def items_fragment(request, status: int = 200, message: str = "", diagnostics=()
 _WRITES = threading.Lock()  # one read-change-write (and its commit) at a time in this server
 
 
-async def _with_form(request, handler):
-    """Run a sync form handler in the thread pool with the (already parsed, cached) form, one at a time."""
-    from starlette.concurrency import run_in_threadpool
-
-    form = await request.form()
-
-    def locked():
-        with _WRITES:
-            return handler(request, form)
-
-    return await run_in_threadpool(locked)
+def _locked(handler, request):
+    """Run a form handler with the guard's parsed form, one read-change-write at a time."""
+    with _WRITES:
+        return handler(request, views.posted(request))
 
 
-async def arrange(request):
-    return await _with_form(request, _arrange)
+def arrange(request):
+    return _locked(_arrange, request)
 
 
 def _arrange(request, form):
@@ -226,8 +219,8 @@ def item_view(request):
     return _editor(request)
 
 
-async def item_save(request):
-    return await _with_form(request, _item_save)
+def item_save(request):
+    return _locked(_item_save, request)
 
 
 def _item_save(request, form):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
 from composer.diagnostics import JianbaoError
@@ -140,7 +139,8 @@ def fields_from_form(ws, type_: str, form) -> tuple[dict, str]:
     raise JianbaoError(f"未知的台账类型「{type_}」。nothing was written")
 
 
-def _add(request, form):
+def add(request):
+    form = views.posted(request)
     ws = views.workspace(request)
     type_ = form.get("type") or ""
     try:
@@ -158,11 +158,6 @@ def _add(request, form):
     views.commit(request, paths, f"记分台账：{what}")
     flash(request, f"已记入台账：{what}")
     return RedirectResponse(f"/ledger#{type_}", status_code=303)
-
-
-async def add(request):
-    form = await request.form()  # read (and size-checked) once by the route guard
-    return await run_in_threadpool(_add, request, form)
 
 
 # ---------------------------------------------------------------- the month table
@@ -206,7 +201,8 @@ def month_entries(ws, month: str, form) -> list[dict]:
     return entries
 
 
-def _save_month(request, form):
+def save_month(request):
+    form = views.posted(request)
     ws = views.workspace(request)
     month = (form.get("month") or "").strip()
     try:
@@ -229,11 +225,6 @@ def _save_month(request, form):
     views.commit(request, paths, f"记分台账：{what}")
     flash(request, f"已记入台账（一次写入）：{what}")
     return RedirectResponse(f"/ledger/month?month={month}", status_code=303)
-
-
-async def save_month(request):
-    form = await request.form()
-    return await run_in_threadpool(_save_month, request, form)
 
 
 def routes(route) -> list:

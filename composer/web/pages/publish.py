@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from decimal import Decimal
 
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
 from composer.diagnostics import JianbaoError
@@ -46,7 +45,8 @@ def publish_page(request):
     return _show(request, request.path_params["issue_id"])
 
 
-def _publish(request, form):
+def publish(request):
+    form = views.posted(request)
     ws = views.workspace(request)
     d = views.issue_dir(ws, request.path_params["issue_id"])
     reason = (form.get("reason") or "").strip()
@@ -75,11 +75,6 @@ def _publish(request, form):
     views.commit(request, [result.ledger_file, *api.changed(before, api.snapshot(closed_dir))], message)
     flash(request, f"已{message}；台账文件 {ws.rel(result.ledger_file)}")
     return RedirectResponse(f"/issues/{d.name}/publish", status_code=303)
-
-
-async def publish(request):
-    form = await request.form()
-    return await run_in_threadpool(_publish, request, form)
 
 
 def routes(route) -> list:

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, RedirectResponse
 
 from composer.diagnostics import JianbaoError
@@ -156,7 +155,8 @@ def scores_page(request):
                       files=api.report_files(ws, report.period))
 
 
-def _write(request, form):
+def write_report(request):
+    form = views.posted(request)
     ws = views.workspace(request)
     period = (form.get("period") or "").strip()
     if not _PERIOD.match(period):
@@ -172,11 +172,6 @@ def _write(request, form):
     # build/ holds outputs made from the files (not tracked by git): nothing to commit
     flash(request, "已生成通报：" + "、".join(p.name for p in paths))
     return RedirectResponse(f"/scores?period={period}#reports", status_code=303)
-
-
-async def write_report(request):
-    form = await request.form()
-    return await run_in_threadpool(_write, request, form)
 
 
 def download(request):
