@@ -98,6 +98,14 @@ def test_start_page_sends_a_unit_to_its_portal_and_an_editor_to_the_issues(root)
     assert logged_in(root, "editor1").get("/", follow_redirects=False).headers["location"] == "/issues"
 
 
+def test_portal_shows_the_period_of_the_newest_ledger_month_not_today(root):
+    (root / "ledger/events").mkdir(parents=True, exist_ok=True)
+    (root / "ledger/events/2024-04.yml").write_text(
+        "- {type: submission, unit: 阳谷局, date: 2024-04, count: 3}\n", encoding="utf-8")
+    page = logged_in(root, "yanggu").get("/portal").text
+    assert "得分 <small>2024-04</small>" in page  # as on the editors' /scores, not the current month
+
+
 def test_unit_calling_an_editor_action_gets_403(root):
     from composer.web.app import route as make_route
     from composer.web.pages import all_routes

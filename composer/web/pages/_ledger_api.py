@@ -194,6 +194,11 @@ def period_of(rules, month: str) -> str:
     return f"{y:04d}-{first:02d}" if n == 1 else f"{y:04d}-{first:02d}..{y:04d}-{last:02d}"
 
 
+def default_period(ws, rules) -> str:
+    """The period shown when none is asked for: the one holding the newest ledger month (else this month)."""
+    return period_of(rules, latest_month(ws) or dt.date.today().strftime("%Y-%m"))
+
+
 def previous_period(rules, period: str) -> str | None:
     """The period before ``period`` in the same year (cumulative points restart each year), or None."""
     first = period.split("..")[0]

@@ -11,7 +11,6 @@ counted as a submission at once.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 import tempfile
@@ -24,6 +23,7 @@ from starlette.responses import FileResponse, RedirectResponse
 from composer import yamlsrc
 from composer.diagnostics import JianbaoError
 from composer.web import access, views
+from composer.web.pages import _ledger_api as api
 
 MAX_UPLOAD = 10 * 1024 * 1024  # bytes: one manuscript file
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes: a .docx unpacked (no zip bombs)
@@ -104,34 +104,16 @@ def _entries(ws, unit: str):
     return [e for e in inbox.entries(ws) if e.unit == unit]
 
 
-def _default_period(ws, rules) -> str:
-    from composer import ledger
-
-    folder = ws.root / ledger.PUBLISHED
-    dates = []
-    for p in folder.glob("*.yml") if folder.is_dir() else []:
-        pub, _, _ = ledger.read_published(ws, p.stem)
-        if pub is not None and pub.date:
-            dates.append(pub.date)
-    day = max(dates) if dates else dt.date.today()
-    n = rules.months_per_period if rules else 1
-    first = (day.month - 1) // n * n + 1
-    if n == 1:
-        return f"{day.year:04d}-{first:02d}"
-    return f"{day.year:04d}-{first:02d}..{day.year:04d}-{first + n - 1:02d}"
-
-
 def _score(ws, unit: str, period: str | None):
     """(period, ScoreRow or None, report or None, problem text)."""
     from composer.rules import load_rules
-    from composer.commands.report import load_report as build_report
 
     rules, diags = load_rules(ws)
     if rules is None or any(d.is_error for d in diags):
         return period or "", None, None, "记分规则文件有错误，暂时无法计分。"
-    period = period or _default_period(ws, rules)
+    period = period or api.default_period(ws, rules)
     try:
-        report, rdiags = build_report(ws, period, date=dt.date.today())
+        report, rdiags = api.build_report(ws, period)
     except JianbaoError as e:
         return period, None, None, str(e)
     if report is None:
@@ -301,10 +283,8 @@ def tables(request):
         report = _issued_report(ws, period)
         issued = report is not None
         if report is None:  # no JSON among the files: the figures as the ledger gives them now
-            from composer.commands.report import load_report as build_report
-
             try:
-                report, _ = build_report(ws, period, date=dt.date.today())
+                report, _ = api.build_report(ws, period)
             except JianbaoError as e:
                 problem = str(e)
     return views.page(request, "portal_tables.html", periods=periods, period=period, report=report, problem=problem,

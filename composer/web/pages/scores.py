@@ -8,7 +8,6 @@ made here (no JavaScript).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,8 +51,7 @@ def period_arg(request, ws, rules) -> str:
         if not _PERIOD.match(period):
             raise JianbaoError(f"期间须写作 2024-04 或 2024-05..2024-06，收到「{period}」")
         return period
-    month = api.latest_month(ws) or dt.date.today().strftime("%Y-%m")
-    return api.period_of(rules, month)
+    return api.default_period(ws, rules)
 
 
 def parts_of(row, rules) -> list[Part]:
