@@ -3,8 +3,8 @@
 # then a virtual environment in .venv with the package installed.
 # Installs only what is missing, so a second run takes about a second.
 #
-#   bash scripts/setup.sh          # what building bulletins and reports needs
-#   bash scripts/setup.sh --test   # plus what the tests need (poppler, LibreOffice)
+#   bash scripts/setup.sh          # what building bulletins and reports and the workbench need
+#   bash scripts/setup.sh --test   # plus what the tests need (LibreOffice, Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +13,11 @@ want_tests=0
 
 # Runtime: Pango for WeasyPrint, HarfBuzz subsetting (without it WeasyPrint falls
 # back to fontTools and a bulletin takes seconds instead of under one), CJK fonts.
+# poppler-utils: the workbench shows a built PDF's pages as pictures (pdftoppm); the tests read PDFs with it.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
-          fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai)
-# Tests: pdftotext/pdffonts/pdftoppm, and LibreOffice to check that DOCX opens.
-[ $want_tests = 1 ] && packages+=(poppler-utils libreoffice-writer-nogui chromium)
+          fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai poppler-utils)
+# Tests: LibreOffice to check that DOCX opens, Chromium for the browser tests.
+[ $want_tests = 1 ] && packages+=(libreoffice-writer-nogui chromium)
 
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
