@@ -29,11 +29,13 @@ import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from composer import closing, yamlsrc
+from composer.schema import (MAX_COUNT, MAX_POINTS, count_error, points_error,  # noqa: F401 - ledger.* for callers
+                             shown, to_decimal)
 from composer.closing import CLOSED, Closed, closed_rel, describe
 from composer.diagnostics import Diagnostic, JianbaoError, Severity, Source, error
 from composer.model import FIRST_YEAR, LAST_YEAR, valid_year
@@ -56,8 +58,6 @@ LOCK = "ledger/.lock"
 JOURNAL = "ledger/.journal.json"
 DEFAULT_OWN_OUTLET = "简报"  # the own bulletin's name only when the rules file does not say (or cannot be read)
 LOCK_TIMEOUT = 30.0
-MAX_POINTS = Decimal(100000)  # |points| of one event; beyond is a typo, not a score
-MAX_COUNT = 100000  # manuscripts in one event
 
 EVENT_TYPES = ("submission", "adoption", "commission", "report_up", "bonus", "opening", "waiver")
 COMMISSION_STATUS = ("open", "submitted", "adopted", "overdue")
@@ -290,49 +290,6 @@ def parse_when(value: Any) -> tuple[dt.date | None, str | None]:
             return None, None
         return (d, month_of(d)) if valid_year(d.year) else (None, None)
     return None, None
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    """Numbers via str() so 0.1 stays 0.1; booleans and text are refused."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        return None
-    text = str(value).strip()
-    if len(text) > 40:
-        return None
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        return None
-    return d if d.is_finite() else None
-
-
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-
-def shown(raw: Any, limit: int = 40) -> str:
-    """A value for a message: quoted text, cut after ``limit`` characters (a 5000-digit number stays readable)."""
-    text = raw if isinstance(raw, str) else str(raw)
-    return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def points_error(d: Decimal | None, raw: Any) -> str | None:
-    """Why ``raw`` is no event's points (None when it is)."""
-    if d is None and isinstance(raw, float) and raw in (float("inf"), float("-inf")):
-        d = MAX_POINTS + 1  # 1e999999 reads as infinity: too big, not "not a number"
-    if d is None and not isinstance(raw, bool) and _NUMBER.fullmatch(str(raw).strip()):
-        d = MAX_POINTS + 1  # a number too long to be read: too big as well
-    if d is None:
-        return f"must be a number like 5 or -2.5, found {shown(raw)} (points run from -{MAX_POINTS} to {MAX_POINTS})"
-    if abs(d) > MAX_POINTS:
-        return f"must be between -{MAX_POINTS} and {MAX_POINTS}, found {shown(raw)}"
-    return None
-
-
-def count_error(raw: Any, minimum: int = 0) -> str | None:
-    """Why ``raw`` is no count of manuscripts, adoptions or an issue number (None when it is)."""
-    if isinstance(raw, bool) or not isinstance(raw, int) or not minimum <= raw <= MAX_COUNT:
-        return f"must be a whole number from {minimum} to {MAX_COUNT}, found {shown(raw)}"
-    return None
 
 
 def yaml_number(d: Decimal) -> int | float:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from composer import yamlsrc
+from composer.schema import count_error, points_error, to_decimal
 from composer.diagnostics import NO_SOURCE, Diagnostic, Source, error
 
 PERIODS = {"month": 1, "bimonth": 2}
@@ -208,8 +209,6 @@ class _Checker:
 
     def number(self, node, key, where: str) -> Decimal | None:
         """Points: a finite number within the ledger's ±100000 (beyond is a typo, and 1e999999 would overflow)."""
-        from composer.ledger import points_error, to_decimal
-
         value = node.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             self.err(node, key, f"{where} must be a number, found {value!r}")
@@ -222,8 +221,6 @@ class _Checker:
         return d
 
     def count(self, node, key, where: str) -> int | None:
-        from composer.ledger import count_error
-
         value = node.get(key)
         why = count_error(value)
         if why:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from composer import yamlsrc
@@ -254,3 +255,52 @@ def _range(minimum, maximum) -> str:
     if maximum is not None:
         return f" ≤ {maximum}"
     return ""
+
+
+# ---------------------------------------------------------------- numbers (ledger events and rules alike)
+
+MAX_POINTS = Decimal(100000)  # |points| of one event; beyond is a typo, not a score
+MAX_COUNT = 100000  # manuscripts in one event
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """Numbers via str() so 0.1 stays 0.1; booleans and text are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None
+    text = str(value).strip()
+    if len(text) > 40:
+        return None
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def shown(raw: Any, limit: int = 40) -> str:
+    """A value for a message: quoted text, cut after ``limit`` characters (a 5000-digit number stays readable)."""
+    text = raw if isinstance(raw, str) else str(raw)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def points_error(d: Decimal | None, raw: Any) -> str | None:
+    """Why ``raw`` is no event's points (None when it is)."""
+    if d is None and isinstance(raw, float) and raw in (float("inf"), float("-inf")):
+        d = MAX_POINTS + 1  # 1e999999 reads as infinity: too big, not "not a number"
+    if d is None and not isinstance(raw, bool) and _NUMBER.fullmatch(str(raw).strip()):
+        d = MAX_POINTS + 1  # a number too long to be read: too big as well
+    if d is None:
+        return f"must be a number like 5 or -2.5, found {shown(raw)} (points run from -{MAX_POINTS} to {MAX_POINTS})"
+    if abs(d) > MAX_POINTS:
+        return f"must be between -{MAX_POINTS} and {MAX_POINTS}, found {shown(raw)}"
+    return None
+
+
+def count_error(raw: Any, minimum: int = 0) -> str | None:
+    """Why ``raw`` is no count of manuscripts, adoptions or an issue number (None when it is)."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or not minimum <= raw <= MAX_COUNT:
+        return f"must be a whole number from {minimum} to {MAX_COUNT}, found {shown(raw)}"
+    return None
